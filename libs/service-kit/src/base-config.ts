@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Variables every service understands. Services extend this object with their own; the
+ * configuration reference in docs/configuration.md lists both.
+ */
+export const baseConfigShape = {
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+  SENTRY_DSN: z.url().optional(),
+  SENTRY_ENVIRONMENT: z.string().min(1).default('development'),
+  SERVICE_VERSION: z.string().min(1).default('0.1.0'),
+} as const;
+
+export const baseConfigSchema = z.object(baseConfigShape);
+
+export type BaseConfig = z.output<typeof baseConfigSchema>;

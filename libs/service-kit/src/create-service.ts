@@ -1,0 +1,114 @@
+import helmet from '@fastify/helmet';
+import { type FastifyBaseLogger, type FastifyInstance, fastify } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import type { BaseConfig } from './base-config.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { flushErrorReporting, reportError, startErrorReporting } from './error-reporting.ts';
+import { installGracefulShutdown } from './graceful-shutdown.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry, instrumentRequests, registerMetricsRoute } from './metrics.ts';
+import { Readiness } from './readiness.ts';
+import { chooseRequestId, requestIdHeader } from './request-id.ts';
+import { RequestLog } from './request-log.ts';
+
+export interface ServiceOptions {
+  /** The service's name as it appears in logs, metrics and error reports. */
+  readonly name: string;
+  readonly config: BaseConfig;
+  /** Where log lines go; tests pass a stream to read them. Defaults to stdout. */
+  readonly logDestination?: DestinationStream;
+}
+
+/** Slow clients may not hold a connection open indefinitely (slowloris). */
+const requestTimeoutMs = 30_000;
+
+/**
+ * Builds a service's fastify app with everything every service shares: JSON logs with request
+ * ids and redaction, security headers, a body limit, coded errors, metrics, health and
+ * readiness. The service then adds its routes and readiness checks, and calls startService.
+ */
+export async function createService(options: ServiceOptions): Promise<FastifyInstance> {
+  const { config, name } = options;
+  const logger = createLogger({
+    service: name,
+    version: config.SERVICE_VERSION,
+    level: config.LOG_LEVEL,
+    destination: options.logDestination,
+  });
+
+  const app = fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: chooseRequestId,
+    logController: new RequestLog(),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: requestTimeoutMs,
+  });
+
+  await decorate(app, name, config);
+  await installCommonBehaviour(app, config);
+  return app;
+}
+
+async function decorate(app: FastifyInstance, name: string, config: BaseConfig) {
+  const metrics = createMetricsRegistry(name);
+
+  app.decorate('serviceName', name);
+  app.decorate('readiness', new Readiness(config.READINESS_TIMEOUT_MS));
+  app.decorate('metrics', metrics);
+  startErrorReporting({
+    dsn: config.SENTRY_DSN,
+    service: name,
+    environment: config.SENTRY_ENVIRONMENT,
+    release: config.SERVICE_VERSION,
+  });
+}
+
+async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) {
+  await app.register(helmet);
+
+  // Only JSON is accepted unless a service registers another parser; text/plain would let a
+  // malformed body through as a string.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(requestIdHeader, request.id);
+  });
+
+  // While draining, ask keep-alive clients to hang up after this response; otherwise an idle
+  // kept-alive socket would hold the server open until the shutdown deadline.
+  app.addHook('onSend', async (_request, reply) => {
+    if (app.readiness.draining) {
+      reply.header('connection', 'close');
+    }
+  });
+
+  instrumentRequests(app, app.metrics);
+  installErrorHandler(app, { bodyLimit: config.BODY_LIMIT_BYTES, report: reportError });
+  registerHealthRoutes(app, app.readiness);
+  registerMetricsRoute(app, app.metrics);
+}
+
+/**
+ * Listens on the configured address and installs graceful shutdown on SIGTERM and SIGINT.
+ * Returns the address the server is reachable at.
+ */
+export async function startService(app: FastifyInstance, config: BaseConfig): Promise<string> {
+  installGracefulShutdown(app, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    afterClose: () => flushErrorReporting(2_000),
+  });
+
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  app.log.info({ address }, 'service listening');
+  return address;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    serviceName: string;
+    readiness: Readiness;
+    metrics: Registry;
+  }
+}

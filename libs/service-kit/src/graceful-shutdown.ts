@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+
+export interface ShutdownSettings {
+  /** How long in-flight requests and close hooks may take before the process gives up. */
+  readonly timeoutMs: number;
+  /** Runs after the server has closed, for work such as flushing error reports. */
+  readonly afterClose?: () => Promise<void>;
+  /** Replaced in tests; defaults to process.exit. */
+  readonly exit?: (code: number) => void;
+}
+
+const shutdownSignals = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Stops a service cleanly: report not ready, stop accepting connections, let in-flight requests
+ * finish, run close hooks (which close database pools), then exit 0. If that takes longer than
+ * the deadline, or a second signal arrives, exit 1 at once rather than hang.
+ */
+export function installGracefulShutdown(app: FastifyInstance, settings: ShutdownSettings): void {
+  const exit = settings.exit ?? ((code: number) => process.exit(code));
+  let started = false;
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (started) {
+      app.log.warn({ signal }, 'second signal, exiting now');
+      exit(1);
+      return;
+    }
+
+    started = true;
+    void shutDown(app, signal, settings).then(exit);
+  };
+
+  for (const signal of shutdownSignals) {
+    process.on(signal, onSignal);
+  }
+
+  app.addHook('onClose', async () => {
+    for (const signal of shutdownSignals) {
+      process.off(signal, onSignal);
+    }
+  });
+}
+
+/** Closes the app within the deadline and resolves with the exit code to use. */
+export async function shutDown(
+  app: FastifyInstance,
+  reason: string,
+  settings: ShutdownSettings,
+): Promise<number> {
+  const startedAt = performance.now();
+  app.log.info({ reason, timeoutMs: settings.timeoutMs }, 'shutting down');
+  app.readiness.markDraining();
+
+  const closed = await closeWithin(app, settings.timeoutMs);
+
+  if (!closed) {
+    app.log.error({ timeoutMs: settings.timeoutMs }, 'shutdown deadline passed');
+    return 1;
+  }
+
+  await settings.afterClose?.();
+  app.log.info({ durationMs: Math.round(performance.now() - startedAt) }, 'shut down');
+  return 0;
+}
+
+async function closeWithin(app: FastifyInstance, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+
+  try {
+    return await Promise.race([app.close().then(() => true as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,18 @@
+export { type BaseConfig, baseConfigSchema, baseConfigShape } from './base-config.ts';
+export { ConfigError, type ConfigIssue, loadConfig } from './config.ts';
+export { createService, type ServiceOptions, startService } from './create-service.ts';
+export type { ErrorBody } from './error-handler.ts';
+export {
+  AppError,
+  type AppErrorOptions,
+  defineErrors,
+  type ErrorCatalogue,
+  type ErrorDefinition,
+  type ErrorFactory,
+} from './errors.ts';
+export { type ShutdownSettings, shutDown } from './graceful-shutdown.ts';
+export { type HttpErrorCode, httpErrors } from './http-errors.ts';
+export { createLogger, type Logger } from './logger.ts';
+export type { ReadinessCheck, ReadinessReport } from './readiness.ts';
+export { requestIdHeader } from './request-id.ts';
+export { runMain } from './run-main.ts';

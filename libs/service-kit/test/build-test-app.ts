@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { createService } from '../src/index.ts';
+import { LogCapture } from './log-capture.ts';
+import { testConfig } from './test-config.ts';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly logs: LogCapture;
+}
+
+const orderSchema = z.object({ storeId: z.string().min(1), count: z.number().int() });
+
+/**
+ * A kit-built app with a few routes that exercise the shared behaviour: a JSON route validated
+ * with zod, a route that logs what a careless handler might, and one that fails unexpectedly.
+ */
+export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const logs = new LogCapture();
+  const app = await createService({
+    name: 'kit-test',
+    config: testConfig(env),
+    logDestination: logs,
+  });
+
+  app.post('/orders', async (request) => {
+    const order = orderSchema.parse(request.body);
+    return { accepted: order.count };
+  });
+
+  app.post('/careless', async (request) => {
+    request.log.info({ headers: request.headers, body: request.body }, 'careless handler');
+    return { ok: true };
+  });
+
+  app.get('/boom', async () => {
+    throw new Error('database password is hunter2-secret');
+  });
+
+  await app.ready();
+  return { app, logs };
+}

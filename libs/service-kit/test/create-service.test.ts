@@ -1,0 +1,241 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from './build-test-app.ts';
+
+let current: TestApp | undefined;
+
+async function start(env: Record<string, string> = {}): Promise<TestApp> {
+  current = await buildTestApp(env);
+  return current;
+}
+
+afterEach(async () => {
+  await current?.app.close();
+  current = undefined;
+});
+
+describe('error responses', () => {
+  it('answers malformed JSON with a coded 400', async () => {
+    const { app } = await start();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"storeId": ',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'HTTP_INVALID_JSON',
+      message: expect.any(String),
+      statusCode: 400,
+    });
+  });
+
+  it('answers an empty JSON body with a coded 400', async () => {
+    const { app } = await start();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+    });
+
+    expect(response.json().code).toBe('HTTP_INVALID_JSON');
+  });
+
+  it('answers a wrongly typed body with the failing fields, not the values', async () => {
+    const { app } = await start();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { storeId: 'secret-store-value', count: 'many' },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('HTTP_VALIDATION_FAILED');
+    expect(response.json().details).toEqual([{ path: 'count', problem: expect.any(String) }]);
+    expect(response.body).not.toContain('many');
+  });
+
+  it('answers an oversize body with 413 naming the limit', async () => {
+    const { app } = await start({ BODY_LIMIT_BYTES: '2048' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { storeId: 'x'.repeat(4096), count: 1 },
+    });
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json().code).toBe('HTTP_BODY_TOO_LARGE');
+    expect(response.json().message).toContain('2048');
+  });
+
+  it('answers a body that is not JSON with 415', async () => {
+    const { app } = await start();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'storeId=1',
+    });
+
+    expect(response.statusCode).toBe(415);
+    expect(response.json().code).toBe('HTTP_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers an unknown route with a coded 404 without echoing the query', async () => {
+    const { app } = await start();
+    const response = await app.inject({ method: 'GET', url: '/nowhere?token=abc' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('HTTP_NOT_FOUND');
+    expect(response.body).not.toContain('abc');
+  });
+
+  it('hides the detail of an unexpected error from the client and logs it at error', async () => {
+    const { app, logs } = await start();
+    const response = await app.inject({ method: 'GET', url: '/boom' });
+
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      code: 'HTTP_INTERNAL',
+      message: 'An internal error occurred.',
+      statusCode: 500,
+    });
+
+    const [failure] = logs.withMessage('request failed');
+    expect(failure?.level).toBe('error');
+    expect(JSON.stringify(failure?.err)).toContain('hunter2-secret');
+  });
+
+  it('logs refused requests at info with their code', async () => {
+    const { app, logs } = await start();
+    await app.inject({ method: 'POST', url: '/orders', payload: { storeId: '' } });
+
+    const [refusal] = logs.withMessage('request refused');
+    expect(refusal).toMatchObject({
+      level: 'info',
+      code: 'HTTP_VALIDATION_FAILED',
+      statusCode: 400,
+    });
+  });
+});
+
+describe('request ids', () => {
+  it('mints an id, returns it and puts it on every line of the request', async () => {
+    const { app, logs } = await start();
+    const response = await app.inject({ method: 'POST', url: '/careless', payload: {} });
+    const id = response.headers['x-request-id'];
+
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = logs.lines.filter((line) => line.reqId !== undefined);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((line) => line.reqId === id)).toBe(true);
+  });
+
+  it('keeps a well-formed incoming id and replaces a hostile one', async () => {
+    const { app } = await start();
+    const kept = await app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'trace-0123456789' },
+    });
+    const replaced = await app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\nwith newline' },
+    });
+
+    expect(kept.headers['x-request-id']).toBe('trace-0123456789');
+    expect(replaced.headers['x-request-id']).not.toContain('bad');
+  });
+});
+
+describe('log redaction', () => {
+  it('never writes tokens, passwords, cookies or device identifiers', async () => {
+    const { app, logs } = await start();
+    await app.inject({
+      method: 'POST',
+      url: '/careless',
+      headers: { authorization: 'Bearer eyJ.token-value.sig', cookie: 'session=cookie-value' },
+      payload: {
+        password: 'correct-horse-battery',
+        refresh_token: 'refresh-value',
+        device: { mac: 'aa:bb:cc:dd:ee:ff' },
+        nested: { deeper: { clientSecret: 'client-secret-value' } },
+      },
+    });
+
+    const output = logs.raw.join('\n');
+    expect(output).toContain('careless handler');
+
+    for (const secret of [
+      'token-value',
+      'cookie-value',
+      'correct-horse-battery',
+      'refresh-value',
+      'aa:bb:cc:dd:ee:ff',
+      'client-secret-value',
+    ]) {
+      expect(output).not.toContain(secret);
+    }
+  });
+});
+
+describe('health, readiness and metrics', () => {
+  it('reports alive and ready when every check passes', async () => {
+    const { app } = await start();
+    app.readiness.register('database', async () => {});
+
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    const ready = await app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+  });
+
+  it('reports not ready, naming the failing and the hanging dependency', async () => {
+    const { app } = await start({ READINESS_TIMEOUT_MS: '50' });
+    app.readiness.register('database', async () => {
+      throw new Error('connection refused');
+    });
+    app.readiness.register('broker', () => new Promise(() => {}));
+
+    const response = await app.inject('/readyz');
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      code: 'HTTP_NOT_READY',
+      statusCode: 503,
+      checks: { database: 'failing', broker: 'timeout' },
+    });
+  });
+
+  it('reports not ready while draining', async () => {
+    const { app } = await start();
+    app.readiness.markDraining();
+
+    expect((await app.inject('/readyz')).json()).toMatchObject({ draining: true });
+  });
+
+  it('serves Prometheus text with request durations by route and error counts', async () => {
+    const { app } = await start();
+    await app.inject({ method: 'POST', url: '/orders', payload: { storeId: 's', count: 1 } });
+    await app.inject({ method: 'GET', url: '/nowhere' });
+
+    const response = await app.inject('/metrics');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    expect(response.body).toContain('process_cpu_seconds_total');
+    expect(response.body).toMatch(
+      /http_request_duration_seconds_count\{service="kit-test",method="POST",route="\/orders",status_code="200"\} 1/,
+    );
+    expect(response.body).toMatch(/http_errors_total\{code="HTTP_NOT_FOUND",status_code="404"/);
+  });
+
+  it('sends security headers', async () => {
+    const { app } = await start();
+    const response = await app.inject('/healthz');
+
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toContain('max-age=');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+});

@@ -1,0 +1,50 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** A fixture service running as a real child process, with its JSON log lines collected. */
+export class ServiceProcess {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly child: ChildProcess;
+  readonly #waiters: Array<() => void> = [];
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, 'fixtures/fixture-service.ts')],
+      {
+        env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  /** Resolves with the first log line carrying this message, waiting for it if needed. */
+  async waitForLine(msg: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const line = this.lines.find((candidate) => candidate.msg === msg);
+      if (line !== undefined) return line;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  async address(): Promise<string> {
+    return (await this.waitForLine('service listening')).address as string;
+  }
+
+  async exitCode(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    const [code] = (await once(this.child, 'exit')) as [number | null];
+    return code;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
