@@ -100,9 +100,8 @@ export async function startService(app: FastifyInstance, config: BaseConfig): Pr
     afterClose: () => flushErrorReporting(2_000),
   });
 
-  const address = await app.listen({ host: config.HOST, port: config.PORT });
-  app.log.info({ address }, 'service listening');
-  return address;
+  // fastify logs "Server listening at <address>" itself, once per bound address.
+  return app.listen({ host: config.HOST, port: config.PORT });
 }
 
 declare module 'fastify' {

@@ -1,5 +1,8 @@
+/** The app type services build on; re-exported so services need no direct fastify dependency. */
+export type { FastifyInstance as ServiceApp } from 'fastify';
 export { type BaseConfig, baseConfigSchema, baseConfigShape } from './base-config.ts';
 export { ConfigError, type ConfigIssue, loadConfig } from './config.ts';
+export { portWithDefault } from './config-types.ts';
 export { createService, type ServiceOptions, startService } from './create-service.ts';
 export type { ErrorBody } from './error-handler.ts';
 export {

@@ -34,8 +34,16 @@ export class ServiceProcess {
     }
   }
 
+  /** The service's base URL, from the line fastify logs once it listens. */
   async address(): Promise<string> {
-    return (await this.waitForLine('service listening')).address as string;
+    for (;;) {
+      const match = this.lines
+        .map((line) => /^Server listening at (http:\/\/\S+)$/.exec(String(line.msg)))
+        .find((found) => found !== null);
+
+      if (match?.[1] !== undefined) return match[1];
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
   }
 
   async exitCode(): Promise<number | null> {

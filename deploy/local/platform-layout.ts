@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { buildConnectionUrl, databaseFor, type ServiceName } from '@footfall/db';
+import type { ServiceSpec } from './service-processes.ts';
+
+const repositoryRoot = join(import.meta.dirname, '../..');
+
+/** Local ports are the base port plus this offset; docs/configuration.md lists the defaults. */
+const portOffsets: Readonly<Record<ServiceName, number>> = {
+  dashboard: 0,
+  auth: 1,
+  customer: 2,
+  'tracking-ingestion': 3,
+  'tracking-computation': 4,
+};
+
+export interface LayoutSettings {
+  readonly basePort: number;
+  readonly postgres: { readonly host: string; readonly port: number };
+  readonly passwords: Readonly<Record<string, string>>;
+  readonly logLevel: string;
+}
+
+/** The directory that holds a service's SQL migrations. */
+export function migrationsDirectory(service: ServiceName): string {
+  return join(repositoryRoot, 'services', service, 'migrations');
+}
+
+/** How each service is started locally: its port, its entry point, its environment. */
+export function describeServices(settings: LayoutSettings): ServiceSpec[] {
+  return (Object.keys(portOffsets) as ServiceName[]).map((service) => {
+    const port = settings.basePort + portOffsets[service];
+
+    return {
+      name: service,
+      entry: join(repositoryRoot, 'services', service, 'src/main.ts'),
+      url: `http://127.0.0.1:${port}`,
+      env: {
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: settings.logLevel,
+        DATABASE_URL: runtimeUrl(service, settings),
+        ...(service === 'dashboard' ? { SERVING_DATABASE_URL: servingReaderUrl(settings) } : {}),
+      },
+    };
+  });
+}
+
+/** The owner role's URL for a service's database: what migrations run as. */
+export function ownerUrl(service: ServiceName, settings: LayoutSettings): string {
+  const database = databaseFor(service);
+  return roleUrl(database.database, database.ownerRole, settings);
+}
+
+function runtimeUrl(service: ServiceName, settings: LayoutSettings): string {
+  const database = databaseFor(service);
+  return roleUrl(database.database, database.runtimeRole, settings);
+}
+
+function servingReaderUrl(settings: LayoutSettings): string {
+  const serving = databaseFor('tracking-computation');
+  const reader = serving.readOnlyRoles[0];
+
+  if (reader === undefined) {
+    throw new TypeError('the serving database has no read-only role for the dashboard');
+  }
+
+  return roleUrl(serving.database, reader, settings);
+}
+
+function roleUrl(database: string, user: string, settings: LayoutSettings): string {
+  const password = settings.passwords[user];
+
+  if (password === undefined) {
+    throw new TypeError(`no password for role ${user}`);
+  }
+
+  return buildConnectionUrl({ ...settings.postgres, database, user, password });
+}

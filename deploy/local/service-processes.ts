@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatLogLine } from './log-format.ts';
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** The entry point, run with this same Node binary. */
+  readonly entry: string;
+  readonly url: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ServiceProcessesOptions {
+  /** Receives every output line, already prefixed with the service's name. */
+  readonly print: (line: string) => void;
+  /** Called once if a service exits while the platform is meant to be running. */
+  readonly onUnexpectedExit: (name: string, code: number | null) => void;
+  readonly color: boolean;
+}
+
+const colors = [36, 35, 33, 32, 34];
+
+/** The platform's services as child processes, with prefixed output and orderly stopping. */
+export class ServiceProcesses {
+  readonly #children = new Map<string, ChildProcess>();
+  readonly #options: ServiceProcessesOptions;
+  #stopping = false;
+
+  constructor(options: ServiceProcessesOptions) {
+    this.#options = options;
+  }
+
+  start(specs: readonly ServiceSpec[]): void {
+    const width = Math.max(...specs.map((spec) => spec.name.length));
+
+    specs.forEach((spec, index) => {
+      const prefix = this.#prefix(spec.name.padEnd(width), colors[index % colors.length] ?? 0);
+      this.#children.set(spec.name, this.#spawn(spec, prefix));
+    });
+  }
+
+  /** Polls each service's /readyz until all answer 200, or throws naming the ones that did not. */
+  async waitUntilReady(specs: readonly ServiceSpec[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const pending = new Set(specs);
+
+    while (pending.size > 0 && Date.now() < deadline && !this.#stopping) {
+      for (const spec of pending) {
+        if (await isReady(spec.url)) pending.delete(spec);
+      }
+
+      if (pending.size > 0) await sleep(200);
+    }
+
+    if (pending.size > 0) {
+      const names = [...pending].map((spec) => spec.name).join(', ');
+      throw new Error(`not ready after ${timeoutMs / 1000} s: ${names}`);
+    }
+  }
+
+  /** Asks every service to shut down gracefully, and kills any that outlive the deadline. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopping = true;
+    const running = [...this.#children.values()].filter(isRunning);
+
+    for (const child of running) child.kill('SIGTERM');
+
+    const allExited = Promise.all(running.map((child) => once(child, 'exit')));
+    const outcome = await Promise.race([allExited.then(() => 'exited'), sleep(timeoutMs)]);
+
+    if (outcome !== 'exited') {
+      for (const child of running.filter(isRunning)) child.kill('SIGKILL');
+      await Promise.all(running.map((child) => (isRunning(child) ? once(child, 'exit') : null)));
+    }
+  }
+
+  #spawn(spec: ServiceSpec, prefix: string): ChildProcess {
+    const child = spawn(process.execPath, [spec.entry], {
+      env: { PATH: process.env.PATH ?? '', ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.#options.print(`${prefix} ${formatLogLine(line)}`);
+      });
+    }
+
+    child.once('exit', (code) => {
+      if (!this.#stopping) this.#options.onUnexpectedExit(spec.name, code);
+    });
+
+    return child;
+  }
+
+  #prefix(name: string, color: number): string {
+    return this.#options.color ? `\u001b[${color}m${name} |\u001b[0m` : `${name} |`;
+  }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}

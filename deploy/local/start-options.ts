@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface StartOptions {
+  /** An existing PostgreSQL to use instead of the embedded one: an admin (superuser) URL. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly basePort: number;
+  readonly postgresPort: number;
+  readonly logLevel: string;
+  readonly help: boolean;
+}
+
+export const usage = `Usage: pnpm start [-- options]
+
+Runs the whole platform on this machine: PostgreSQL, one database and role set per service,
+migrations, and the five services. Ctrl-C stops everything.
+
+Options (each also read from the environment variable shown):
+  --database-url URL   use this PostgreSQL instead of the embedded one; a role that may create
+                       roles and databases                          FOOTFALL_DATABASE_ADMIN_URL
+  --data-dir DIR       where the embedded database and generated passwords live   FOOTFALL_DATA_DIR
+                       (default: .data)
+  --base-port N        first service port; services use N to N+4      FOOTFALL_BASE_PORT (4100)
+  --postgres-port N    embedded PostgreSQL port                   FOOTFALL_POSTGRES_PORT (54329)
+  --log-level LEVEL    services' log level                          FOOTFALL_LOG_LEVEL (info)
+  --help               show this text
+`;
+
+/** Reads the command line, falling back to FOOTFALL_* variables and then to the defaults. */
+export function parseStartOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  repositoryRoot: string,
+): StartOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'database-url': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'base-port': { type: 'string' },
+      'postgres-port': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+
+  return {
+    databaseUrl: values['database-url'] ?? env.FOOTFALL_DATABASE_ADMIN_URL,
+    dataDir: values['data-dir'] ?? env.FOOTFALL_DATA_DIR ?? join(repositoryRoot, '.data'),
+    basePort: parsePort('--base-port', values['base-port'] ?? env.FOOTFALL_BASE_PORT, 4100),
+    postgresPort: parsePort(
+      '--postgres-port',
+      values['postgres-port'] ?? env.FOOTFALL_POSTGRES_PORT,
+      54329,
+    ),
+    logLevel: values['log-level'] ?? env.FOOTFALL_LOG_LEVEL ?? 'info',
+    help: values.help,
+  };
+}
+
+function parsePort(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+
+  const port = Number(value);
+
+  if (!Number.isInteger(port) || port < 1 || port > 65_535 - 4) {
+    throw new Error(`${name} must be a port number, got ${value}`);
+  }
+
+  return port;
+}

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const startScript = join(import.meta.dirname, 'start.ts');
+const basePort = 20_000 + Math.floor(Math.random() * 2_000) * 10;
+const postgresPort = basePort + 9;
+const readyLine = /Footfall is ready in/;
+
+let dataDir = '';
+const started: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Runs `pnpm start`'s script until it prints the ready line; resolves with its output so far. */
+async function startPlatform() {
+  dataDir ||= await mkdtemp(join(tmpdir(), 'footfall-start-'));
+  const child = spawn(
+    process.execPath,
+    [startScript, '--data-dir', dataDir, '--base-port', String(basePort)],
+    {
+      env: { PATH: process.env.PATH ?? '', FOOTFALL_POSTGRES_PORT: String(postgresPort) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  started.push(child);
+
+  const lines: string[] = [];
+  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of reader) {
+    lines.push(line);
+    if (readyLine.test(line)) break;
+  }
+
+  return { child, lines };
+}
+
+function serviceUrls(lines: readonly string[]): string[] {
+  return lines.flatMap((line) => /(http:\/\/127\.0\.0\.1:\d+)\s+\(ready\)$/.exec(line)?.[1] ?? []);
+}
+
+async function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => resolve(socket.destroy() !== undefined));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function stopPlatform(child: ChildProcess) {
+  child.kill('SIGINT');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+describe('pnpm start', () => {
+  it('brings all five services to ready, serves them, and stops cleanly on SIGINT', async () => {
+    const { child, lines } = await startPlatform();
+    const urls = serviceUrls(lines);
+    expect(urls).toHaveLength(5);
+
+    for (const url of urls) {
+      expect((await fetch(`${url}/readyz`)).status, url).toBe(200);
+
+      const metrics = await fetch(`${url}/metrics`);
+      expect(await metrics.text()).toContain('# TYPE http_request_duration_seconds histogram');
+
+      const malformed = await fetch(`${url}/readyz`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"truncated": ',
+      });
+      expect(malformed.status).toBe(400);
+      expect((await malformed.json()).code).toBe('HTTP_INVALID_JSON');
+    }
+
+    expect(await stopPlatform(child)).toBe(0);
+    for (const port of [basePort, basePort + 1, basePort + 2, basePort + 3, basePort + 4]) {
+      expect(await isListening(port), `port ${port}`).toBe(false);
+    }
+    expect(await isListening(postgresPort), 'postgres').toBe(false);
+  }, 120_000);
+
+  it('keeps generated passwords private and reuses them and the data on the next start', async () => {
+    const secretsPath = join(dataDir, 'secrets.json');
+    const before = await readFile(secretsPath, 'utf8');
+    expect((await stat(secretsPath)).mode & 0o777).toBe(0o600);
+
+    const { child, lines } = await startPlatform();
+    expect(lines.join('\n')).toContain('reusing role passwords');
+    expect(await readFile(secretsPath, 'utf8')).toBe(before);
+    expect(serviceUrls(lines)).toHaveLength(5);
+
+    expect(await stopPlatform(child)).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,174 @@
+// `pnpm start`: the whole platform on one machine. It reads its own environment because it is
+// an entry point; everything it starts receives explicit configuration.
+import { mkdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import {
+  bootstrapDatabases,
+  databaseFor,
+  listRoles,
+  runMigrations,
+  type ServiceName,
+  serviceNames,
+} from '@footfall/db';
+import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { loadOrCreateSecrets } from './local-secrets.ts';
+import {
+  describeServices,
+  type LayoutSettings,
+  migrationsDirectory,
+  ownerUrl,
+} from './platform-layout.ts';
+import { ServiceProcesses } from './service-processes.ts';
+import { parseStartOptions, type StartOptions, usage } from './start-options.ts';
+
+const repositoryRoot = join(import.meta.dirname, '../..');
+const readyTimeoutMs = 60_000;
+const stopTimeoutMs = 15_000;
+const prefixWidth = Math.max(...serviceNames.map((name) => name.length));
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const note = (line: string) => say(`${'footfall'.padEnd(prefixWidth)} | ${line}`);
+
+const cleanups: Array<() => Promise<void>> = [];
+let stopping = false;
+
+async function main(): Promise<void> {
+  const options = parseStartOptions(process.argv.slice(2), process.env, repositoryRoot);
+
+  if (options.help) {
+    say(usage);
+    return;
+  }
+
+  installSignalHandlers();
+  const startedAt = performance.now();
+  const { passwords, postgres } = await preparePostgres(options);
+  const settings: LayoutSettings = {
+    basePort: options.basePort,
+    postgres: hostAndPort(postgres.adminUrl),
+    passwords,
+    logLevel: options.logLevel,
+  };
+
+  await prepareDatabases(postgres.adminUrl, settings);
+  await startServices(settings);
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  note(`Footfall is ready in ${seconds} s. Dashboard: http://127.0.0.1:${options.basePort}`);
+  note('each service serves /healthz, /readyz and /metrics; docs are in docs/; Ctrl-C stops all');
+}
+
+async function preparePostgres(options: StartOptions) {
+  await mkdir(options.dataDir, { recursive: true });
+  const secrets = await loadOrCreateSecrets(options.dataDir, listRoles());
+  const where = relative(process.cwd(), secrets.path) || secrets.path;
+  note(`${secrets.created ? 'generated' : 'reusing'} role passwords in ${where} (mode 0600)`);
+
+  const postgres = await connectPostgres(options, secrets.secrets.superuserPassword);
+  return { passwords: secrets.secrets.rolePasswords, postgres };
+}
+
+async function connectPostgres(options: StartOptions, superuserPassword: string) {
+  if (options.databaseUrl !== undefined) {
+    note(`using the PostgreSQL at ${redactCredentials(options.databaseUrl)}`);
+    return { adminUrl: options.databaseUrl, stop: async () => {} } satisfies RunningPostgres;
+  }
+
+  note(`starting embedded PostgreSQL on 127.0.0.1:${options.postgresPort}`);
+  const postgres = await startEmbeddedPostgres({
+    dataDir: options.dataDir,
+    port: options.postgresPort,
+    superuserPassword,
+  });
+
+  cleanups.push(() => postgres.stop());
+  return postgres;
+}
+
+async function prepareDatabases(adminUrl: string, settings: LayoutSettings) {
+  const result = await bootstrapDatabases({ adminUrl, passwords: settings.passwords });
+  note(
+    `databases and roles in place (created ${result.createdDatabases.length} databases, ` +
+      `${result.createdRoles.length} roles)`,
+  );
+
+  for (const service of serviceNames) {
+    await migrate(service, settings);
+  }
+}
+
+async function migrate(service: ServiceName, settings: LayoutSettings) {
+  const { schema } = databaseFor(service);
+  const result = await runMigrations({
+    connectionString: ownerUrl(service, settings),
+    schema,
+    directory: migrationsDirectory(service),
+  });
+
+  note(
+    `${service}: migrations current at ${result.current || '(none)'}, applied ${result.applied.length}`,
+  );
+}
+
+async function startServices(settings: LayoutSettings) {
+  const specs = describeServices(settings);
+  const processes = new ServiceProcesses({
+    print: say,
+    color: process.stdout.isTTY === true,
+    onUnexpectedExit: (name, code) => {
+      note(`${name} exited unexpectedly (code ${code}); stopping the platform`);
+      void shutDown(1);
+    },
+  });
+
+  cleanups.unshift(() => processes.stop(stopTimeoutMs));
+  processes.start(specs);
+  await processes.waitUntilReady(specs, readyTimeoutMs);
+
+  const width = Math.max(...specs.map((spec) => spec.name.length));
+  for (const spec of specs) {
+    note(`${spec.name.padEnd(width)}  ${spec.url}  (ready)`);
+  }
+}
+
+function installSignalHandlers() {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        note('second signal: exiting now');
+        process.exit(1);
+      }
+
+      note(`${signal}: stopping`);
+      void shutDown(0);
+    });
+  }
+}
+
+/** Stops services first (they may still be finishing requests), then PostgreSQL. */
+async function shutDown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+
+  for (const cleanup of cleanups) {
+    await cleanup().catch((error: unknown) => note(`while stopping: ${String(error)}`));
+  }
+
+  note('stopped');
+  process.exit(code);
+}
+
+function hostAndPort(url: string) {
+  const parsed = new URL(url);
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 5432) };
+}
+
+function redactCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = parsed.password === '' ? '' : '***';
+  return parsed.toString();
+}
+
+main().catch(async (error: unknown) => {
+  note(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  await shutDown(1);
+});

@@ -1,0 +1,25 @@
+import { createPool, pingDatabase } from '@footfall/db';
+import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { Config } from './config.ts';
+
+export const serviceName = 'auth';
+
+/**
+ * Builds the auth app. The OAuth 2 / OpenID authorization server: users, clients, grants, sessions
+ * and signing keys.
+ */
+export async function buildApp(
+  config: Config,
+  options: Pick<ServiceOptions, 'logDestination'> = {},
+): Promise<ServiceApp> {
+  const app = await createService({ name: serviceName, config, ...options });
+  const database = createPool({
+    connectionString: config.DATABASE_URL,
+    applicationName: serviceName,
+    max: config.DATABASE_POOL_MAX,
+  });
+
+  app.readiness.register('database', () => pingDatabase(database));
+  app.addHook('onClose', () => database.end());
+  return app;
+}

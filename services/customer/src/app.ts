@@ -1,0 +1,25 @@
+import { createPool, pingDatabase } from '@footfall/db';
+import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { Config } from './config.ts';
+
+export const serviceName = 'customer';
+
+/**
+ * Builds the customer app. Owns customers, stores, routers and their public keys, and the admin
+ * audit log; the admin API lives here.
+ */
+export async function buildApp(
+  config: Config,
+  options: Pick<ServiceOptions, 'logDestination'> = {},
+): Promise<ServiceApp> {
+  const app = await createService({ name: serviceName, config, ...options });
+  const database = createPool({
+    connectionString: config.DATABASE_URL,
+    applicationName: serviceName,
+    max: config.DATABASE_POOL_MAX,
+  });
+
+  app.readiness.register('database', () => pingDatabase(database));
+  app.addHook('onClose', () => database.end());
+  return app;
+}

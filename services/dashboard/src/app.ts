@@ -1,0 +1,35 @@
+import { createPool, pingDatabase } from '@footfall/db';
+import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { Config } from './config.ts';
+
+export const serviceName = 'dashboard';
+
+/**
+ * Builds the dashboard app: the backend-for-frontend of the customer SPA. It keeps its own
+ * sessions in its own database and reads footfall from the serving database, read-only.
+ */
+export async function buildApp(
+  config: Config,
+  options: Pick<ServiceOptions, 'logDestination'> = {},
+): Promise<ServiceApp> {
+  const app = await createService({ name: serviceName, config, ...options });
+  const pools = {
+    database: createPool({
+      connectionString: config.DATABASE_URL,
+      applicationName: serviceName,
+      max: config.DATABASE_POOL_MAX,
+    }),
+    'serving-database': createPool({
+      connectionString: config.SERVING_DATABASE_URL,
+      applicationName: `${serviceName}-reader`,
+      max: config.DATABASE_POOL_MAX,
+    }),
+  };
+
+  for (const [name, pool] of Object.entries(pools)) {
+    app.readiness.register(name, () => pingDatabase(pool));
+    app.addHook('onClose', () => pool.end());
+  }
+
+  return app;
+}

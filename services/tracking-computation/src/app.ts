@@ -1,0 +1,25 @@
+import { createPool, pingDatabase } from '@footfall/db';
+import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { Config } from './config.ts';
+
+export const serviceName = 'tracking-computation';
+
+/**
+ * Builds the tracking-computation app. Turns observation batches into visits and hourly and daily
+ * footfall rollups in the serving database, which the dashboard reads.
+ */
+export async function buildApp(
+  config: Config,
+  options: Pick<ServiceOptions, 'logDestination'> = {},
+): Promise<ServiceApp> {
+  const app = await createService({ name: serviceName, config, ...options });
+  const database = createPool({
+    connectionString: config.DATABASE_URL,
+    applicationName: serviceName,
+    max: config.DATABASE_POOL_MAX,
+  });
+
+  app.readiness.register('database', () => pingDatabase(database));
+  app.addHook('onClose', () => database.end());
+  return app;
+}

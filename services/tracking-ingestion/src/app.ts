@@ -1,0 +1,26 @@
+import { createPool, pingDatabase } from '@footfall/db';
+import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { Config } from './config.ts';
+
+export const serviceName = 'tracking-ingestion';
+
+/**
+ * Builds the tracking-ingestion app. Receives signed observation batches from store routers,
+ * pseudonymises device addresses on arrival, keeps the raw batches for reingestion and publishes
+ * them for computation.
+ */
+export async function buildApp(
+  config: Config,
+  options: Pick<ServiceOptions, 'logDestination'> = {},
+): Promise<ServiceApp> {
+  const app = await createService({ name: serviceName, config, ...options });
+  const database = createPool({
+    connectionString: config.DATABASE_URL,
+    applicationName: serviceName,
+    max: config.DATABASE_POOL_MAX,
+  });
+
+  app.readiness.register('database', () => pingDatabase(database));
+  app.addHook('onClose', () => database.end());
+  return app;
+}

@@ -1,0 +1,14 @@
+import { postgresUrlSchema } from '@footfall/db';
+import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
+import { z } from 'zod';
+
+/** Everything tracking-ingestion reads from its environment; docs/configuration.md lists each variable. */
+export const configSchema = z.object({
+  ...baseConfigShape,
+  PORT: portWithDefault(4103),
+  /** Connects as the service's runtime role, which holds only the grants the service needs. */
+  DATABASE_URL: postgresUrlSchema,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Config = z.output<typeof configSchema>;
