@@ -1,3 +1,10 @@
+export { withAdvisoryLock } from './advisory-lock.ts';
+export { type BootstrapOptions, type BootstrapResult, bootstrapDatabases } from './bootstrap.ts';
+export {
+  type BootstrapEnvironment,
+  passwordVariableFor,
+  readBootstrapEnvironment,
+} from './bootstrap-environment.ts';
 export {
   buildConnectionUrl,
   type ConnectionUrlParts,
@@ -12,6 +19,7 @@ export {
   isDbError,
 } from './db-error.ts';
 export type { DbLogger } from './db-logger.ts';
+export { parseEnvironment, postgresUrlSchema } from './environment.ts';
 export { createPool, type PoolOptions, pingDatabase } from './pool.ts';
 export {
   databaseFor,
@@ -22,6 +30,11 @@ export {
   serviceDatabases,
   serviceNames,
 } from './role-model.ts';
+export {
+  assertRolePasswords,
+  minimumPasswordLength,
+  type RolePasswords,
+} from './role-passwords.ts';
 export {
   createScramVerifier,
   isScramSafePassword,
