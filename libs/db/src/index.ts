@@ -20,6 +20,9 @@ export {
 } from './db-error.ts';
 export type { DbLogger } from './db-logger.ts';
 export { parseEnvironment, postgresUrlSchema } from './environment.ts';
+export { type MigrateCliOptions, runMigrateCli } from './migrate-cli.ts';
+export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
+export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';
 export { createPool, type PoolOptions, pingDatabase } from './pool.ts';
 export {
   databaseFor,
