@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import {
+  bootstrapDatabases,
+  replaceUrlCredentials,
+  replaceUrlDatabase,
+  runMigrations,
+  type ServiceName,
+  serviceDatabases,
+} from '@footfall/db';
+import { escapeIdentifier } from 'pg';
+import { inject } from 'vitest';
+import type { TestPostgres } from './provided-context.ts';
+import { withClient } from './with-client.ts';
+
+/** One service's database as a test suite sees it: its real name and a URL per role. */
+export interface TestServiceDatabase {
+  readonly service: ServiceName;
+  /** The suffixed name actually created, e.g. `footfall_auth_t1a2b3c4`. */
+  readonly database: string;
+  readonly schema: string;
+  /** The admin, connected to this database; for catalog checks and test fixtures. */
+  readonly adminUrl: string;
+  readonly ownerUrl: string;
+  readonly runtimeUrl: string;
+  /** Keyed by read-only role name. */
+  readonly readerUrls: Readonly<Record<string, string>>;
+}
+
+export interface TestDatabases {
+  /** The admin, connected to the server's maintenance database. */
+  readonly adminUrl: string;
+  /** Appended to every database name of this suite. */
+  readonly suffix: string;
+  readonly services: Readonly<Record<ServiceName, TestServiceDatabase>>;
+  /** Drops this suite's databases, closing any connection still open to them. */
+  drop(): Promise<void>;
+}
+
+export interface TestDatabaseOptions {
+  /** Apply every service's migrations as its owner role. @default true */
+  readonly migrate?: boolean;
+}
+
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
+
+/**
+ * Bootstraps all five service databases under a fresh random suffix, so suites never share
+ * data, and (by default) migrates each as its owner. Register `afterAll(databases.drop)`.
+ *
+ * @example
+ * const databases = await createTestDatabases();
+ * afterAll(databases.drop);
+ * await queryAs(databases.services.auth.runtimeUrl, 'SELECT 1');
+ */
+export async function createTestDatabases(
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabases> {
+  const server = inject('footfallPostgres');
+  const suffix = `_t${randomBytes(4).toString('hex')}`;
+  const drop = () => dropSuffixedDatabases(server.adminUrl, suffix);
+
+  await bootstrapDatabases({ ...server, databaseSuffix: suffix });
+  const services = describeServices(server, suffix);
+
+  if (options.migrate !== false) {
+    await migrateAll(Object.values(services)).catch(async (error: unknown) => {
+      await drop();
+      throw error;
+    });
+  }
+
+  return { adminUrl: server.adminUrl, suffix, services, drop };
+}
+
+/** Where a service's migration files live in this repository. */
+export function migrationsDirectory(service: ServiceName): string {
+  return resolve(repositoryRoot, 'services', service, 'migrations');
+}
+
+/**
+ * Drops every footfall database ending in `suffix` (after terminating its connections); for
+ * tests that call bootstrapDatabases themselves.
+ */
+export async function dropSuffixedDatabases(adminUrl: string, suffix: string): Promise<void> {
+  await withClient(adminUrl, async (client) => {
+    for (const database of serviceDatabases) {
+      const name = escapeIdentifier(database.database + suffix);
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  });
+}
+
+function describeServices(
+  server: TestPostgres,
+  suffix: string,
+): Record<ServiceName, TestServiceDatabase> {
+  const entries = serviceDatabases.map((database) => {
+    const name = database.database + suffix;
+    const urlFor = (role: string) => roleUrl(server, name, role);
+    const described: TestServiceDatabase = {
+      service: database.service,
+      database: name,
+      schema: database.schema,
+      adminUrl: replaceUrlDatabase(server.adminUrl, name),
+      ownerUrl: urlFor(database.ownerRole),
+      runtimeUrl: urlFor(database.runtimeRole),
+      readerUrls: Object.fromEntries(database.readOnlyRoles.map((role) => [role, urlFor(role)])),
+    };
+
+    return [database.service, described] as const;
+  });
+
+  // fromEntries cannot know the keys are exactly the service names; serviceDatabases has one
+  // entry per service, so they are.
+  return Object.fromEntries(entries) as Record<ServiceName, TestServiceDatabase>;
+}
+
+function roleUrl(server: TestPostgres, database: string, role: string): string {
+  const url = replaceUrlDatabase(server.adminUrl, database);
+
+  return replaceUrlCredentials(url, { user: role, password: server.passwords[role] ?? '' });
+}
+
+async function migrateAll(databases: readonly TestServiceDatabase[]): Promise<void> {
+  for (const database of databases) {
+    await runMigrations({
+      connectionString: database.ownerUrl,
+      schema: database.schema,
+      directory: migrationsDirectory(database.service),
+    });
+  }
+}
