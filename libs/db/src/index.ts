@@ -20,6 +20,17 @@ export {
 } from './db-error.ts';
 export type { DbLogger } from './db-logger.ts';
 export { parseEnvironment, postgresUrlSchema } from './environment.ts';
+export {
+  type ExpectedPrivileges,
+  type FunctionPrivilege,
+  functionPrivileges,
+  type RolePrivileges,
+  type SequencePrivilege,
+  sequencePrivileges,
+  type TablePrivilege,
+  tablePrivileges,
+} from './expected-privileges.ts';
+export { findPrivilegeViolations, type PrivilegeViolation } from './grant-matrix.ts';
 export { type MigrateCliOptions, runMigrateCli } from './migrate-cli.ts';
 export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
 export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';

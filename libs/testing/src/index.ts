@@ -1,3 +1,4 @@
+export { describeServiceGrants } from './grant-suite.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   createTestDatabases,

@@ -1,0 +1,4 @@
+import { describeServiceGrants } from '@footfall/testing';
+import { expectedPrivileges } from '../src/privileges.ts';
+
+describeServiceGrants('customer', expectedPrivileges);
