@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'deploy/**/*.test.ts'],
+    include: [
+      'libs/*/test/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+      'deploy/**/*.test.ts',
+      'docs/**/*.test.ts',
+    ],
     globalSetup: ['libs/testing/src/postgres-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -79,7 +79,7 @@ describe('pnpm start', () => {
         body: '{"truncated": ',
       });
       expect(malformed.status).toBe(400);
-      expect((await malformed.json()).code).toBe('HTTP_INVALID_JSON');
+      expect(((await malformed.json()) as { code: string }).code).toBe('HTTP_INVALID_JSON');
     }
 
     expect(await stopPlatform(child)).toBe(0);

@@ -36,7 +36,9 @@ describe('defineErrors', () => {
     const docs = readFileSync(join(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
 
     for (const [code, definition] of Object.entries(httpErrors.catalogue)) {
-      expect(docs, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${definition.statusCode} \\|`));
+      expect(docs, code).toMatch(
+        new RegExp(`\\| \`${code}\`\\s*\\| ${definition.statusCode}\\s*\\|`),
+      );
     }
   });
 });
