@@ -68,7 +68,12 @@ export class ServiceProcesses {
     for (const child of running) child.kill('SIGTERM');
 
     const allExited = Promise.all(running.map((child) => once(child, 'exit')));
-    const outcome = await Promise.race([allExited.then(() => 'exited'), sleep(timeoutMs)]);
+    const deadline = new AbortController();
+    const outcome = await Promise.race([
+      allExited.then(() => 'exited'),
+      sleep(timeoutMs, 'timeout', { signal: deadline.signal }),
+    ]);
+    deadline.abort();
 
     if (outcome !== 'exited') {
       for (const child of running.filter(isRunning)) child.kill('SIGKILL');

@@ -10,7 +10,8 @@ import {
   type ServiceName,
   serviceNames,
 } from '@footfall/db';
-import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import type { LocalPostgres } from '@footfall/local-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { loadOrCreateSecrets } from './local-secrets.ts';
 import {
   describeServices,
@@ -70,7 +71,10 @@ async function preparePostgres(options: StartOptions) {
 async function connectPostgres(options: StartOptions, superuserPassword: string) {
   if (options.databaseUrl !== undefined) {
     note(`using the PostgreSQL at ${redactCredentials(options.databaseUrl)}`);
-    return { adminUrl: options.databaseUrl, stop: async () => {} } satisfies RunningPostgres;
+    return { adminUrl: options.databaseUrl, stop: async () => {} } satisfies Pick<
+      LocalPostgres,
+      'adminUrl' | 'stop'
+    >;
   }
 
   note(`starting embedded PostgreSQL on 127.0.0.1:${options.postgresPort}`);

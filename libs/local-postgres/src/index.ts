@@ -1,0 +1,6 @@
+export {
+  type LocalPostgres,
+  type LocalPostgresSettings,
+  startLocalPostgres,
+} from './local-postgres.ts';
+export { findFreePort, isPortInUse } from './ports.ts';
