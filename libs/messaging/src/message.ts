@@ -1,0 +1,34 @@
+import type { Envelope, MessageContract } from '@footfall/contracts';
+
+/** What a producer hands to publish(); the envelope's id and time are filled in if absent. */
+export interface OutgoingMessage {
+  readonly type: string;
+  readonly version: number;
+  /** The ordering key; for tracking data, the store id. */
+  readonly key: string;
+  readonly payload: unknown;
+  /** Small string metadata carried beside the envelope (not validated, not for personal data). */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Set by the outbox so a republished message keeps its id; otherwise a new UUID. */
+  readonly id?: string;
+  readonly time?: string;
+}
+
+/** A message as a handler receives it: validated against its contract. */
+export interface DeliveredMessage {
+  readonly envelope: Envelope;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** 1 on first delivery; higher on redelivery. */
+  readonly attempt: number;
+  readonly topic: string;
+  readonly subscription: string;
+}
+
+/**
+ * Processes one message. Resolving acknowledges it; throwing asks for redelivery with backoff,
+ * and after the subscription's attempt limit the message is dead-lettered with the error.
+ */
+export type MessageHandler = (message: DeliveredMessage) => Promise<void>;
+
+/** The contracts a transport validates against; the platform's catalogue unless a test says so. */
+export type ContractCatalogue = readonly MessageContract[];

@@ -1,0 +1,30 @@
+/** Codes of failures a producer can meet; docs/messaging.md lists them. */
+export const messagingErrorMessages = {
+  MESSAGING_MESSAGE_TOO_LARGE: 'Message {id} is {size} bytes; the limit is {limit} bytes.',
+  MESSAGING_UNKNOWN_CONTRACT: 'No contract for message type {type} version {version}.',
+  MESSAGING_WRONG_TOPIC: 'Message type {type} belongs on topic {expected}, not {topic}.',
+  MESSAGING_INVALID_PAYLOAD:
+    'The payload of {type} v{version} does not match its contract: {problems}',
+  MESSAGING_CLOSED: 'The {transport} transport is closed.',
+  MESSAGING_NOT_PERMITTED: 'This service may not {action} {target}.',
+} as const;
+
+export type MessagingErrorCode = keyof typeof messagingErrorMessages;
+
+export class MessagingError extends Error {
+  readonly code: MessagingErrorCode;
+
+  constructor(
+    code: MessagingErrorCode,
+    params: Readonly<Record<string, string | number>>,
+    options?: { cause?: unknown },
+  ) {
+    const template: string = messagingErrorMessages[code];
+    super(
+      template.replace(/\{(\w+)\}/g, (match, name: string) => String(params[name] ?? match)),
+      options,
+    );
+    this.name = 'MessagingError';
+    this.code = code;
+  }
+}
