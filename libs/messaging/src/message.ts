@@ -1,4 +1,5 @@
 import type { Envelope, MessageContract } from '@footfall/contracts';
+import type { MessagingMetrics } from './messaging-metrics.ts';
 
 /** What a producer hands to publish(); the envelope's id and time are filled in if absent. */
 export interface OutgoingMessage {
@@ -32,3 +33,18 @@ export type MessageHandler = (message: DeliveredMessage) => Promise<void>;
 
 /** The contracts a transport validates against; the platform's catalogue unless a test says so. */
 export type ContractCatalogue = readonly MessageContract[];
+
+/** The logging a transport needs; a pino logger fits. Never log payloads: they may be personal. */
+export interface MessagingLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** What every transport factory receives besides its own connection settings. */
+export interface TransportDependencies {
+  readonly metrics: MessagingMetrics;
+  /** @default the platform's messageCatalogue */
+  readonly catalogue?: ContractCatalogue;
+  readonly logger?: MessagingLogger;
+}
