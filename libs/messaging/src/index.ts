@@ -10,8 +10,16 @@ export type {
   ContractCatalogue,
   DeliveredMessage,
   MessageHandler,
+  MessagingLogger,
   OutgoingMessage,
+  TransportDependencies,
 } from './message.ts';
+export {
+  loadMessagingConfig,
+  type MessagingConfig,
+  messagingConfigSchema,
+  messagingConfigShape,
+} from './messaging-config.ts';
 export {
   MessagingError,
   type MessagingErrorCode,

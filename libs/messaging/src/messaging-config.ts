@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
+
+/**
+ * Which transport a process uses and how it reaches it. Services spread this shape into their own
+ * configuration schema; docs/configuration.md lists the variables.
+ */
+export const messagingConfigShape = {
+  MESSAGING_TRANSPORT: z.enum(['postgres', 'pubsub', 'kafka']).default('postgres'),
+  /** postgres: the messaging database, as the service's runtime role. */
+  MESSAGING_DATABASE_URL: postgresUrl.optional(),
+  /** pubsub: the Google Cloud project that holds the topics. */
+  PUBSUB_PROJECT_ID: z.string().min(1).default('footfall-local'),
+  /** pubsub: the emulator's host:port; unset in production. */
+  PUBSUB_EMULATOR_HOST: z.string().min(1).optional(),
+  /** kafka: comma-separated host:port list. */
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('footfall'),
+  /**
+   * How long a consumer that stopped answering keeps its messages before they go to another:
+   * the postgres lease, the Kafka session timeout, the Pub/Sub acknowledgement deadline.
+   */
+  MESSAGING_CONSUMER_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Create topics and subscriptions at start-up (development); production expects them. */
+  MESSAGING_CREATE_TOPOLOGY: booleanFlag.default(false),
+} as const;
+
+export const messagingConfigSchema = z
+  .object(messagingConfigShape)
+  .superRefine((config, context) => {
+    const required = {
+      postgres: 'MESSAGING_DATABASE_URL',
+      kafka: 'KAFKA_BROKERS',
+      pubsub: undefined,
+    } as const;
+    const variable = required[config.MESSAGING_TRANSPORT];
+
+    if (variable !== undefined && config[variable] === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: [variable],
+        message: `required when MESSAGING_TRANSPORT=${config.MESSAGING_TRANSPORT}`,
+      });
+    }
+  });
+
+export type MessagingConfig = z.output<typeof messagingConfigSchema>;
+
+/** Parses the messaging variables of an environment; throws a ZodError naming each bad one. */
+export function loadMessagingConfig(env: Readonly<Record<string, string | undefined>>) {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  return Object.freeze(messagingConfigSchema.parse(present));
+}

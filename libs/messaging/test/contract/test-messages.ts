@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { ContractCatalogue, DeliveredMessage, OutgoingMessage } from '../../src/index.ts';
+
+export const testMessageType = 'test.order.placed';
+
+const strictPayload = z.object({ sequence: z.number().int(), note: z.string().optional() });
+
+/** The contract of the suite's test messages, on a topic made for one test. */
+export function testCatalogue(
+  topic: string,
+  payload: z.ZodType = strictPayload,
+): ContractCatalogue {
+  return [{ topic, type: testMessageType, version: 1, payload }];
+}
+
+/** A catalogue that lets anything through, to publish what a strict consumer must refuse. */
+export function permissiveCatalogue(topic: string): ContractCatalogue {
+  return [
+    { topic, type: testMessageType, version: 1, payload: z.unknown() },
+    { topic, type: testMessageType, version: 2, payload: z.unknown() },
+  ];
+}
+
+export function orderMessage(key: string, sequence: number, note?: string): OutgoingMessage {
+  return {
+    type: testMessageType,
+    version: 1,
+    key,
+    payload: note ? { sequence, note } : { sequence },
+  };
+}
+
+/** Records what a handler saw, in order. */
+export class Recorder {
+  readonly deliveries: DeliveredMessage[] = [];
+
+  get ids(): Set<string> {
+    return new Set(this.deliveries.map((delivery) => delivery.envelope.id));
+  }
+
+  record = async (message: DeliveredMessage): Promise<void> => {
+    this.deliveries.push(message);
+  };
+}
+
+/** Polls until the condition holds; fails with the description when the bound passes. */
+export async function waitFor(
+  description: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
+    }
+
+    await sleep(25);
+  }
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,319 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from 'prom-client';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ContractCatalogue,
+  MessagingMetrics,
+  type OutgoingMessage,
+  type Transport,
+} from '../../src/index.ts';
+import type { ContractHarness } from './contract-harness.ts';
+import {
+  orderMessage,
+  permissiveCatalogue,
+  Recorder,
+  testCatalogue,
+  testMessageType,
+  uniqueName,
+  waitFor,
+} from './test-messages.ts';
+
+const fixture = join(import.meta.dirname, '../fixtures/consumer-process.ts');
+const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
+
+/**
+ * The guarantees every transport must give, run against a real broker. Each test gets its own
+ * topic and subscription, and closes every transport it opened.
+ */
+export function describeTransportContract(harness: ContractHarness): void {
+  let unavailable: string | undefined;
+  const opened: Transport[] = [];
+
+  beforeAll(async () => {
+    unavailable = await harness.unavailable();
+    if (unavailable !== undefined) {
+      process.stdout.write(`[${harness.name} contract] skipped: ${unavailable}\n`);
+    }
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((transport) => transport.close()));
+  });
+
+  async function open(catalogue: ContractCatalogue, registry = new Registry()) {
+    const transport = await harness.createTransport({
+      metrics: new MessagingMetrics(registry),
+      catalogue,
+    });
+    opened.push(transport);
+    return transport;
+  }
+
+  async function freshTopic(subscriptions = 1) {
+    const topic = uniqueName('contract');
+    const names = Array.from({ length: subscriptions }, () => uniqueName('sub'));
+    await harness.provision(topic, names);
+    return { topic, subscription: names[0] ?? '', catalogue: testCatalogue(topic) };
+  }
+
+  describe(`${harness.name} transport contract`, () => {
+    it('delivers each published message and counts it', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const registry = new Registry();
+      const transport = await open(catalogue, registry);
+      const recorder = new Recorder();
+
+      await transport.subscribe({ topic, subscription, handler: recorder.record });
+      const ids = await transport.publish(
+        topic,
+        range(20).map((n) => orderMessage(`k${n % 4}`, n)),
+      );
+
+      await waitFor('all 20 are handled', () => recorder.ids.size === 20);
+      expect([...recorder.ids].sort()).toEqual([...ids].sort());
+      expect(recorder.deliveries.every((d) => d.envelope.type === testMessageType)).toBe(true);
+
+      const metrics = await registry.metrics();
+      expect(metrics).toMatch(new RegExp(`messaging_published_total\\{topic="${topic}"\\} 20`));
+      await waitFor('acknowledgements are counted', async () =>
+        /messaging_acknowledged_total\{[^}]*\} 20/.test(await registry.metrics()),
+      );
+    });
+
+    it('keeps the order of messages that share a key', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      const recorder = new Recorder();
+
+      await transport.subscribe({ topic, subscription, handler: recorder.record, concurrency: 1 });
+      for (const batch of range(5)) {
+        const messages = ['a', 'b', 'c'].flatMap((key) =>
+          range(6).map((n) => orderMessage(key, batch * 6 + n)),
+        );
+        await transport.publish(topic, messages);
+      }
+
+      await waitFor('all 90 are handled', () => recorder.ids.size === 90);
+      for (const key of ['a', 'b', 'c']) {
+        const sequences = firstDeliveries(recorder)
+          .filter((delivery) => delivery.envelope.key === key)
+          .map((delivery) => (delivery.envelope.payload as { sequence: number }).sequence);
+        expect(sequences, `key ${key}`).toEqual(range(30));
+      }
+    });
+
+    it('redelivers a message whose handler failed, with the next attempt number', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      const attempts: number[] = [];
+
+      await transport.subscribe({
+        topic,
+        subscription,
+        retry: { ...fastRetry, maxAttempts: 5 },
+        handler: async (message) => {
+          attempts.push(message.attempt);
+          if (message.attempt === 1) throw new Error('transient failure');
+        },
+      });
+      await transport.publish(topic, [orderMessage('k', 1)]);
+
+      await waitFor('the second attempt succeeds', () => attempts.length === 2, 60_000);
+      await sleep(300);
+      expect(attempts).toEqual([1, 2]);
+    });
+
+    it('dead-letters a message after the configured attempts, with the reason', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      let attempts = 0;
+
+      await transport.subscribe({
+        topic,
+        subscription,
+        retry: { ...fastRetry, maxAttempts: 2 },
+        handler: async () => {
+          attempts += 1;
+          throw new Error('permanent failure');
+        },
+      });
+      const [id] = await transport.publish(topic, [orderMessage('k', 1)]);
+
+      await waitFor(
+        'it is dead-lettered',
+        async () => {
+          const letters = await harness.readDeadLetters(topic, subscription);
+          return letters.some((letter) => letter.id === id && letter.reason === 'handler-failed');
+        },
+        60_000,
+      );
+      expect(attempts).toBe(2);
+    });
+
+    it('dead-letters invalid and unknown messages at once, without blocking others', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const producer = await open(permissiveCatalogue(topic));
+      const consumer = await open(catalogue);
+      const recorder = new Recorder();
+
+      await consumer.subscribe({ topic, subscription, handler: recorder.record });
+      const invalid: OutgoingMessage = { ...orderMessage('k', 0), payload: { sequence: 'x' } };
+      const unknown: OutgoingMessage = { ...orderMessage('k', 0), version: 2 };
+      const [invalidId, unknownId, validId] = await producer.publish(topic, [
+        invalid,
+        unknown,
+        orderMessage('k', 3),
+      ]);
+
+      await waitFor('the valid message is handled', () => recorder.ids.has(validId ?? ''));
+      await waitFor('both bad messages are dead-lettered', async () => {
+        const letters = await harness.readDeadLetters(topic, subscription);
+        const reasons = new Map(letters.map((letter) => [letter.id, letter.reason]));
+        return (
+          reasons.get(invalidId) === 'invalid-payload' &&
+          reasons.get(unknownId) === 'unknown-contract'
+        );
+      });
+      expect(recorder.ids.has(invalidId ?? '')).toBe(false);
+    });
+
+    it('refuses an oversize message with a coded error and sends nothing', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      const huge = orderMessage('k', 1, 'x'.repeat(300 * 1024));
+
+      await expect(transport.publish(topic, [huge])).rejects.toMatchObject({
+        code: 'MESSAGING_MESSAGE_TOO_LARGE',
+      });
+    });
+
+    it('shares one subscription between two consumers instead of copying it', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const [first, second] = [await open(catalogue), await open(catalogue)];
+      const recorders = [new Recorder(), new Recorder()];
+      const slowly = (recorder: Recorder) => async (message: Parameters<Recorder['record']>[0]) => {
+        await sleep(20);
+        await recorder.record(message);
+      };
+
+      await first.subscribe({ topic, subscription, handler: slowly(recorders[0] as Recorder) });
+      await second.subscribe({ topic, subscription, handler: slowly(recorders[1] as Recorder) });
+      const ids = await first.publish(
+        topic,
+        range(40).map((n) => orderMessage(`k${n % 8}`, n)),
+      );
+
+      const handled = () => new Set([...(recorders[0]?.ids ?? []), ...(recorders[1]?.ids ?? [])]);
+      await waitFor('every message is handled by one of them', () => handled().size === 40);
+      expect([...handled()].sort()).toEqual([...ids].sort());
+      const total = (recorders[0]?.deliveries.length ?? 0) + (recorders[1]?.deliveries.length ?? 0);
+      expect(total).toBeLessThan(80);
+    });
+
+    it('finishes in-flight handlers on close and loses nothing', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      const started: string[] = [];
+      const finished: string[] = [];
+
+      const subscriptionHandle = await transport.subscribe({
+        topic,
+        subscription,
+        handler: async (message) => {
+          started.push(message.envelope.id);
+          await sleep(300);
+          finished.push(message.envelope.id);
+        },
+      });
+      const ids = await transport.publish(
+        topic,
+        range(10).map((n) => orderMessage('k', n)),
+      );
+      await waitFor('a handler is running', () => started.length > 0);
+      await subscriptionHandle.close();
+
+      expect(finished).toEqual(started);
+      const rest = new Recorder();
+      const successor = await open(catalogue);
+      await successor.subscribe({ topic, subscription, handler: rest.record });
+      await waitFor('the rest are handled by the next consumer', () =>
+        ids.every((id) => finished.includes(id) || rest.ids.has(id)),
+      );
+    });
+
+    it('loses nothing when a consumer process is killed mid-batch', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const producer = await open(catalogue);
+      const child = startConsumerProcess(harness, topic, subscription);
+
+      await child.subscribed;
+      const ids = await producer.publish(
+        topic,
+        range(20).map((n) => orderMessage(`k${n % 2}`, n)),
+      );
+      await waitFor('the process has handled a few', () => child.handled.size >= 3);
+      child.kill();
+
+      const rest = new Recorder();
+      const successor = await open(catalogue);
+      await successor.subscribe({ topic, subscription, handler: rest.record });
+      await waitFor(
+        'every message is handled by the killed process or its successor',
+        () => ids.every((id) => child.handled.has(id) || rest.ids.has(id)),
+        90_000,
+      );
+    }, 120_000);
+  });
+}
+
+function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
+}
+
+/** Each message's first delivery, in the order they came. */
+function firstDeliveries(recorder: Recorder) {
+  const seen = new Set<string>();
+  return recorder.deliveries.filter((delivery) => {
+    const first = !seen.has(delivery.envelope.id);
+    seen.add(delivery.envelope.id);
+    return first;
+  });
+}
+
+function startConsumerProcess(harness: ContractHarness, topic: string, subscription: string) {
+  const child = spawn(process.execPath, [fixture], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...harness.processEnvironment(),
+      TEST_TOPIC: topic,
+      TEST_SUBSCRIPTION: subscription,
+      TEST_HANDLER_DELAY_MS: '100',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const handled = new Set<string>();
+  let markSubscribed: () => void = () => {};
+  const subscribed = new Promise<void>((resolve) => {
+    markSubscribed = resolve;
+  });
+
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const event = JSON.parse(line) as { handled?: string; subscribed?: boolean };
+    if (event.handled !== undefined) handled.add(event.handled);
+    if (event.subscribed) markSubscribed();
+  });
+
+  return { handled, subscribed, kill: () => child.kill('SIGKILL') };
+}
