@@ -27,6 +27,13 @@ export {
 } from './messaging-error.ts';
 export { MessagingMetrics } from './messaging-metrics.ts';
 export {
+  idempotentHandler,
+  OutboxRelay,
+  type OutboxRelayOptions,
+  type TransactionalWork,
+  writeToOutbox,
+} from './outbox/index.ts';
+export {
   type DeadLetterReason,
   type Delivery,
   type DeliveryContext,

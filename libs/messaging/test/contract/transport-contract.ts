@@ -6,10 +6,14 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ContractCatalogue,
+  idempotentHandler,
   MessagingMetrics,
+  OutboxRelay,
   type OutgoingMessage,
   type Transport,
+  writeToOutbox,
 } from '../../src/index.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../outbox/scratch-database.ts';
 import type { ContractHarness } from './contract-harness.ts';
 import {
   orderMessage,
@@ -275,6 +279,98 @@ export function describeTransportContract(harness: ContractHarness): void {
         90_000,
       );
     }, 120_000);
+
+    describe('transactional outbox', () => {
+      let scratch: ScratchDatabase | undefined;
+
+      afterEach(async () => {
+        await scratch?.drop();
+        scratch = undefined;
+      });
+
+      async function commitToOutbox(database: ScratchDatabase, topic: string, count: number) {
+        const client = await database.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const messages = range(count).map((n) => orderMessage(`k${n % 3}`, n));
+          const ids = await writeToOutbox(client, 'outbox', topic, messages, testCatalogue(topic));
+          await client.query('COMMIT');
+          return ids;
+        } finally {
+          client.release();
+        }
+      }
+
+      it('has exactly one effect when the relay crashes between publishing and marking sent', async (context) => {
+        if (unavailable) return context.skip(unavailable);
+        const { topic, subscription, catalogue } = await freshTopic();
+        scratch = await createScratchDatabase();
+        const database = scratch;
+        const transport = await open(catalogue);
+        const recordEffect = idempotentHandler(
+          database.pool,
+          'processed_messages',
+          async (client, message) => {
+            await client.query('INSERT INTO effects (message_id) VALUES ($1)', [
+              message.envelope.id,
+            ]);
+          },
+        );
+
+        await transport.subscribe({ topic, subscription, handler: recordEffect });
+        const ids = await commitToOutbox(database, topic, 5);
+        const crashing = new OutboxRelay({
+          pool: database.pool,
+          table: 'outbox',
+          transport,
+          afterPublish: async () => {
+            throw new Error('simulated crash after publishing');
+          },
+        });
+        await expect(crashing.relayOnce()).rejects.toThrow('simulated crash');
+
+        const relay = new OutboxRelay({ pool: database.pool, table: 'outbox', transport });
+        expect(await relay.relayOnce()).toBe(5);
+        expect(await relay.relayOnce()).toBe(0);
+
+        await waitFor('every message is processed', async () => {
+          const processed = await database.pool.query(
+            'SELECT count(*)::int AS n FROM processed_messages',
+          );
+          return processed.rows[0]?.n === 5;
+        });
+        await sleep(500);
+        const effects = await database.pool.query<{ message_id: string }>(
+          'SELECT message_id FROM effects',
+        );
+        expect(effects.rows.map((row) => row.message_id).sort()).toEqual([...ids].sort());
+      });
+
+      it('publishes each message once when several relays run at the same time', async (context) => {
+        if (unavailable) return context.skip(unavailable);
+        const { topic, subscription, catalogue } = await freshTopic();
+        scratch = await createScratchDatabase();
+        const database = scratch;
+        const transport = await open(catalogue);
+        const recorder = new Recorder();
+
+        await transport.subscribe({ topic, subscription, handler: recorder.record });
+        const ids = await commitToOutbox(database, topic, 60);
+        const relays = range(3).map(
+          () => new OutboxRelay({ pool: database.pool, table: 'outbox', transport, batchSize: 7 }),
+        );
+        await Promise.all(
+          relays.map(async (relay) => {
+            for (let round = 0; round < 30; round += 1) await relay.relayOnce();
+          }),
+        );
+
+        await waitFor('all 60 are handled', () => recorder.ids.size === 60);
+        await sleep(500);
+        expect(recorder.deliveries).toHaveLength(60);
+        expect([...recorder.ids].sort()).toEqual([...ids].sort());
+      });
+    });
   });
 }
 

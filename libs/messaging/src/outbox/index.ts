@@ -1,0 +1,3 @@
+export { idempotentHandler, type TransactionalWork } from './idempotent-handler.ts';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+export { writeToOutbox } from './outbox-writer.ts';

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { replaceUrlDatabase } from '@footfall/db';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { outboxTableSql, processedMessagesTableSql } from './outbox-schema.ts';
+
+export interface ScratchDatabase {
+  readonly pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/**
+ * A throwaway database on the test run's PostgreSQL with an outbox, a processed-messages table
+ * and an `effects` table that stands for a consumer's own data.
+ */
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
+  const { adminUrl } = inject('footfallPostgres');
+  const name = `scratch_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+
+  const pool = new pg.Pool({ connectionString: replaceUrlDatabase(adminUrl, name), max: 10 });
+  await pool.query(outboxTableSql('outbox'));
+  await pool.query(processedMessagesTableSql('processed_messages'));
+  await pool.query('CREATE TABLE effects (message_id uuid NOT NULL)');
+
+  return { pool, drop: () => dropDatabase(pool, adminUrl, name) };
+}
+
+async function dropDatabase(pool: pg.Pool, adminUrl: string, name: string) {
+  await pool.end();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
