@@ -34,10 +34,12 @@ export { findPrivilegeViolations, type PrivilegeViolation } from './grant-matrix
 export { type MigrateCliOptions, runMigrateCli } from './migrate-cli.ts';
 export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
 export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';
-export { createPool, type PoolOptions, pingDatabase } from './pool.ts';
+export { createPool, type PoolOptions, pingDatabase, poolDependency } from './pool.ts';
 export {
   databaseFor,
   listRoles,
+  type MessagingDatabase,
+  messagingDatabase,
   rolesOf,
   type ServiceDatabase,
   type ServiceName,

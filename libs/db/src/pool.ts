@@ -42,3 +42,8 @@ export function createPool(options: PoolOptions): pg.Pool {
 export async function pingDatabase(pool: pg.Pool): Promise<void> {
   await pool.query('SELECT 1');
 }
+
+/** A pool as a service dependency: pinged by readiness, ended at shutdown. */
+export function poolDependency(pool: pg.Pool) {
+  return { check: () => pingDatabase(pool), close: () => pool.end() };
+}

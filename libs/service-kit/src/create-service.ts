@@ -9,7 +9,7 @@ import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry, instrumentRequests, registerMetricsRoute } from './metrics.ts';
-import { Readiness } from './readiness.ts';
+import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { chooseRequestId, requestIdHeader } from './request-id.ts';
 import { RequestLog } from './request-log.ts';
 
@@ -19,6 +19,14 @@ export interface ServiceOptions {
   readonly config: BaseConfig;
   /** Where log lines go; tests pass a stream to read them. Defaults to stdout. */
   readonly logDestination?: DestinationStream;
+  /** What the service needs to serve (databases, brokers): probed by /readyz, closed last. */
+  readonly dependencies?: Readonly<Record<string, Dependency>>;
+}
+
+/** Something a service depends on: how to tell it answers, and how to let it go. */
+export interface Dependency {
+  readonly check: ReadinessCheck;
+  readonly close: () => Promise<void>;
 }
 
 /** Slow clients may not hold a connection open indefinitely (slowloris). */
@@ -48,7 +56,15 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
   await decorate(app, name, config);
   await installCommonBehaviour(app, config);
+  registerDependencies(app, options.dependencies ?? {});
   return app;
+}
+
+function registerDependencies(app: FastifyInstance, dependencies: Record<string, Dependency>) {
+  for (const [name, dependency] of Object.entries(dependencies)) {
+    app.readiness.register(name, dependency.check);
+    app.addHook('onClose', dependency.close);
+  }
 }
 
 async function decorate(app: FastifyInstance, name: string, config: BaseConfig) {

@@ -3,7 +3,12 @@ export type { FastifyInstance as ServiceApp } from 'fastify';
 export { type BaseConfig, baseConfigSchema, baseConfigShape } from './base-config.ts';
 export { ConfigError, type ConfigIssue, loadConfig } from './config.ts';
 export { portWithDefault } from './config-types.ts';
-export { createService, type ServiceOptions, startService } from './create-service.ts';
+export {
+  createService,
+  type Dependency,
+  type ServiceOptions,
+  startService,
+} from './create-service.ts';
 export type { ErrorBody } from './error-handler.ts';
 export {
   AppError,

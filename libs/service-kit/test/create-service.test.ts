@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createService } from '../src/index.ts';
 import { buildTestApp, type TestApp } from './build-test-app.ts';
+import { LogCapture } from './log-capture.ts';
+import { testConfig } from './test-config.ts';
 
 let current: TestApp | undefined;
 
@@ -206,6 +209,30 @@ describe('health, readiness and metrics', () => {
       statusCode: 503,
       checks: { database: 'failing', broker: 'timeout' },
     });
+  });
+
+  it('probes declared dependencies and closes them when the app closes', async () => {
+    let closed = false;
+    const app = await createService({
+      name: 'kit-test',
+      config: testConfig(),
+      logDestination: new LogCapture(),
+      dependencies: {
+        cache: {
+          check: async () => {},
+          close: async () => {
+            closed = true;
+          },
+        },
+      },
+    });
+
+    expect((await app.inject('/readyz')).json()).toEqual({
+      status: 'ready',
+      checks: { cache: 'ok' },
+    });
+    await app.close();
+    expect(closed).toBe(true);
   });
 
   it('reports not ready while draining', async () => {

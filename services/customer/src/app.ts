@@ -1,4 +1,4 @@
-import { createPool, pingDatabase } from '@footfall/db';
+import { createPool, poolDependency } from '@footfall/db';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
 import type { Config } from './config.ts';
 
@@ -12,14 +12,16 @@ export async function buildApp(
   config: Config,
   options: Pick<ServiceOptions, 'logDestination'> = {},
 ): Promise<ServiceApp> {
-  const app = await createService({ name: serviceName, config, ...options });
   const database = createPool({
     connectionString: config.DATABASE_URL,
     applicationName: serviceName,
     max: config.DATABASE_POOL_MAX,
   });
 
-  app.readiness.register('database', () => pingDatabase(database));
-  app.addHook('onClose', () => database.end());
-  return app;
+  return createService({
+    name: serviceName,
+    config,
+    ...options,
+    dependencies: { database: poolDependency(database) },
+  });
 }

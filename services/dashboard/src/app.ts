@@ -1,4 +1,4 @@
-import { createPool, pingDatabase } from '@footfall/db';
+import { createPool, poolDependency } from '@footfall/db';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
 import type { Config } from './config.ts';
 
@@ -12,24 +12,24 @@ export async function buildApp(
   config: Config,
   options: Pick<ServiceOptions, 'logDestination'> = {},
 ): Promise<ServiceApp> {
-  const app = await createService({ name: serviceName, config, ...options });
-  const pools = {
-    database: createPool({
-      connectionString: config.DATABASE_URL,
-      applicationName: serviceName,
-      max: config.DATABASE_POOL_MAX,
-    }),
-    'serving-database': createPool({
-      connectionString: config.SERVING_DATABASE_URL,
-      applicationName: `${serviceName}-reader`,
-      max: config.DATABASE_POOL_MAX,
-    }),
-  };
+  const database = createPool({
+    connectionString: config.DATABASE_URL,
+    applicationName: serviceName,
+    max: config.DATABASE_POOL_MAX,
+  });
+  const serving = createPool({
+    connectionString: config.SERVING_DATABASE_URL,
+    applicationName: `${serviceName}-reader`,
+    max: config.DATABASE_POOL_MAX,
+  });
 
-  for (const [name, pool] of Object.entries(pools)) {
-    app.readiness.register(name, () => pingDatabase(pool));
-    app.addHook('onClose', () => pool.end());
-  }
-
-  return app;
+  return createService({
+    name: serviceName,
+    config,
+    ...options,
+    dependencies: {
+      database: poolDependency(database),
+      'serving-database': poolDependency(serving),
+    },
+  });
 }
