@@ -1,15 +1,39 @@
 import type pg from 'pg';
 import { escapeIdentifier as id } from 'pg';
-import type { ServiceDatabase } from './role-model.ts';
+import type { MessagingDatabase, ServiceDatabase } from './role-model.ts';
+
+/** What bootstrap needs to know of a database, whether a service's or the broker's. */
+export interface DatabaseAccess {
+  readonly schema: string;
+  readonly ownerRole: string;
+  /** Roles given CONNECT on the database and USAGE on its schema, and nothing more. */
+  readonly connectingRoles: readonly string[];
+  /** Roles that may SELECT every table of the schema, present and future. */
+  readonly readOnlyRoles: readonly string[];
+}
+
+/** A service's runtime and read-only roles connect to its database. */
+export function serviceAccess(database: ServiceDatabase): DatabaseAccess {
+  const { schema, ownerRole, runtimeRole, readOnlyRoles } = database;
+
+  return { schema, ownerRole, connectingRoles: [runtimeRole, ...readOnlyRoles], readOnlyRoles };
+}
+
+/** Every runtime role connects to the broker's database; none reads its tables. */
+export function messagingAccess(database: MessagingDatabase): DatabaseAccess {
+  const { schema, ownerRole, clientRoles } = database;
+
+  return { schema, ownerRole, connectingRoles: clientRoles, readOnlyRoles: [] };
+}
 
 /**
- * Creates the database if it is missing, owned by the service's owner role, and leaves CONNECT
- * to the runtime and read-only roles only. Runs on the admin connection (CREATE DATABASE cannot
+ * Creates the database if it is missing, owned by its owner role, and leaves CONNECT to the
+ * connecting roles only. Runs on the admin connection (CREATE DATABASE cannot
  * run inside a transaction, so these are separate statements). Returns whether it was created.
  */
 export async function ensureDatabase(
   client: pg.ClientBase,
-  database: ServiceDatabase,
+  database: DatabaseAccess,
   name: string,
 ): Promise<boolean> {
   const found = await client.query<{ owner: string }>(
@@ -31,21 +55,21 @@ export async function ensureDatabase(
 
   await client.query(`REVOKE ALL ON DATABASE ${id(name)} FROM PUBLIC`);
   await client.query(
-    `GRANT CONNECT ON DATABASE ${id(name)} TO ${listIds(connectingRoles(database))}`,
+    `GRANT CONNECT ON DATABASE ${id(name)} TO ${listIds(database.connectingRoles)}`,
   );
 
   return created;
 }
 
 /**
- * Sets up the inside of a service database, connected to it as the admin: the schema owned by
- * the owner role, USAGE for the roles that connect, no rights through PUBLIC, SELECT-only default
+ * Sets up the inside of a database, connected to it as the admin: the schema owned by the owner
+ * role, USAGE for the roles that connect, no rights through PUBLIC, SELECT-only default
  * privileges for read-only roles, and each role's search_path. Table rights for the runtime role
- * are deliberately absent: they come only from explicit GRANTs in the service's migrations.
+ * are deliberately absent: they come only from explicit GRANTs in the database's migrations.
  */
 export async function configureDatabase(
   client: pg.ClientBase,
-  database: ServiceDatabase,
+  database: DatabaseAccess,
   name: string,
 ): Promise<void> {
   const statements = [
@@ -58,7 +82,7 @@ export async function configureDatabase(
   await client.query(statements.join(';\n'));
 }
 
-function schemaStatements(database: ServiceDatabase): string[] {
+function schemaStatements(database: DatabaseAccess): string[] {
   const schema = id(database.schema);
   const owner = id(database.ownerRole);
 
@@ -66,14 +90,14 @@ function schemaStatements(database: ServiceDatabase): string[] {
     'REVOKE ALL ON SCHEMA public FROM PUBLIC',
     `CREATE SCHEMA IF NOT EXISTS ${schema} AUTHORIZATION ${owner}`,
     `ALTER SCHEMA ${schema} OWNER TO ${owner}`,
-    `GRANT USAGE ON SCHEMA ${schema} TO ${listIds(connectingRoles(database))}`,
+    `GRANT USAGE ON SCHEMA ${schema} TO ${listIds(database.connectingRoles)}`,
     // Functions are executable by PUBLIC by default; a migration grants EXECUTE explicitly.
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`,
   ];
 }
 
 // A reader sees every table of the schema, present and future, and can change none of them.
-function readerStatements(database: ServiceDatabase): string[] {
+function readerStatements(database: DatabaseAccess): string[] {
   const schema = id(database.schema);
   const owner = id(database.ownerRole);
 
@@ -85,18 +109,14 @@ function readerStatements(database: ServiceDatabase): string[] {
   ]);
 }
 
-// Every role resolves unqualified names in the service schema, and only there, in this database.
-function searchPathStatements(database: ServiceDatabase, name: string): string[] {
-  const roles = [database.ownerRole, ...connectingRoles(database)];
+// Every role resolves unqualified names in the database schema, and only there, in this database.
+function searchPathStatements(database: DatabaseAccess, name: string): string[] {
+  const roles = [database.ownerRole, ...database.connectingRoles];
 
   return roles.map(
     (role) =>
       `ALTER ROLE ${id(role)} IN DATABASE ${id(name)} SET search_path = ${id(database.schema)}`,
   );
-}
-
-function connectingRoles(database: ServiceDatabase): string[] {
-  return [database.runtimeRole, ...database.readOnlyRoles];
 }
 
 function listIds(names: readonly string[]): string {

@@ -1,10 +1,16 @@
 import pg from 'pg';
 import { withAdvisoryLock } from './advisory-lock.ts';
-import { configureDatabase, ensureDatabase } from './bootstrap-database.ts';
+import {
+  configureDatabase,
+  type DatabaseAccess,
+  ensureDatabase,
+  messagingAccess,
+  serviceAccess,
+} from './bootstrap-database.ts';
 import { ensureRole } from './bootstrap-roles.ts';
 import { replaceUrlDatabase } from './connection-url.ts';
 import { type DbLogger, silentLogger } from './db-logger.ts';
-import { listRoles, type ServiceDatabase, serviceDatabases } from './role-model.ts';
+import { listRoles, messagingDatabase, serviceDatabases } from './role-model.ts';
 import { assertRolePasswords, type RolePasswords } from './role-passwords.ts';
 
 export interface BootstrapOptions {
@@ -31,8 +37,9 @@ const bootstrapLock = 'footfall:bootstrap';
 
 /**
  * Creates or converges every role and database of the platform: roles with login and nothing
- * else, one database per service owned by its owner role, its schema, CONNECT and USAGE for the
- * roles that need them, and default privileges for read-only roles. Safe to run again and to run
+ * else, one database per service plus the broker's messaging database, each owned by its owner
+ * role, its schema, CONNECT and USAGE for the roles that need them, and default privileges for
+ * read-only roles. Safe to run again and to run
  * concurrently (runs take turns on an advisory lock). Throws DB_BOOTSTRAP_PASSWORDS_INVALID
  * before touching anything if a password is missing or unusable.
  */
@@ -67,14 +74,14 @@ async function bootstrapWithLock(
   const createdRoles = await ensureRoles(admin, options.passwords, logger);
 
   const createdDatabases: string[] = [];
-  for (const database of serviceDatabases) {
-    const name = database.database + options.databaseSuffix;
-    if (await ensureDatabase(admin, database, name)) {
+  for (const [database, access] of listDatabases()) {
+    const name = database + options.databaseSuffix;
+    if (await ensureDatabase(admin, access, name)) {
       createdDatabases.push(name);
     }
 
-    await configureInside(options.adminUrl, database, name);
-    logger.info({ database: name, schema: database.schema }, 'database ready');
+    await configureInside(options.adminUrl, access, name);
+    logger.info({ database: name, schema: access.schema }, 'database ready');
   }
 
   logger.info({ createdRoles, createdDatabases }, 'bootstrap finished');
@@ -101,7 +108,15 @@ async function ensureRoles(
   return created;
 }
 
-async function configureInside(adminUrl: string, database: ServiceDatabase, name: string) {
+// The service databases in model order, then the broker's.
+function listDatabases(): [string, DatabaseAccess][] {
+  return [
+    ...serviceDatabases.map((d): [string, DatabaseAccess] => [d.database, serviceAccess(d)]),
+    [messagingDatabase.database, messagingAccess(messagingDatabase)],
+  ];
+}
+
+async function configureInside(adminUrl: string, database: DatabaseAccess, name: string) {
   const client = new pg.Client({
     connectionString: replaceUrlDatabase(adminUrl, name),
     application_name: 'footfall-bootstrap',
@@ -118,7 +133,7 @@ async function configureInside(adminUrl: string, database: ServiceDatabase, name
 // Database names end up in identifiers and in 63-byte limits; a suffix is a programming choice,
 // not outside input, so a bad one is a TypeError.
 function assertDatabaseSuffix(suffix: string): void {
-  const longest = Math.max(...serviceDatabases.map((database) => database.database.length));
+  const longest = Math.max(...listDatabases().map(([database]) => database.length));
 
   if (!/^[a-z0-9_]*$/.test(suffix) || longest + suffix.length > 63) {
     const limit = 63 - longest;

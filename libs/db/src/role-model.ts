@@ -39,11 +39,32 @@ export const serviceDatabases: readonly ServiceDatabase[] = deepFreeze([
   describeDatabase('dashboard', 'dashboard', 'footfall_dashboard_app'),
 ]);
 
+/**
+ * The broker's database, used by the postgres transport: no service owns it, and it is the one
+ * database every runtime role may connect to. Inside it a runtime role holds no table rights,
+ * only EXECUTE on the broker's functions, which check a per-topic ACL against `session_user`.
+ */
+export interface MessagingDatabase {
+  readonly database: string;
+  readonly schema: string;
+  /** Owns the database and schema; runs its migrations and provisions topics. */
+  readonly ownerRole: string;
+  /** The runtime role of every service, in the order of `serviceDatabases`. */
+  readonly clientRoles: readonly string[];
+}
+
+export const messagingDatabase: MessagingDatabase = Object.freeze({
+  database: 'footfall_messaging',
+  schema: 'messaging',
+  ownerRole: 'footfall_messaging_owner',
+  clientRoles: Object.freeze(serviceDatabases.map((database) => database.runtimeRole)),
+});
+
 /** Every role of the platform, owners first within each database, without duplicates. */
 export function listRoles(): string[] {
   const roles = serviceDatabases.flatMap((database) => rolesOf(database));
 
-  return [...new Set(roles)];
+  return [...new Set([...roles, messagingDatabase.ownerRole])];
 }
 
 /** The owner, runtime and read-only roles of one database. */

@@ -4,6 +4,7 @@ import {
   buildConnectionUrl,
   DbError,
   listRoles,
+  messagingDatabase,
   replaceUrlCredentials,
   replaceUrlDatabase,
   rolesOf,
@@ -38,6 +39,10 @@ function roleUrl(database: string, role: string, password = server.passwords[rol
   });
 }
 
+function allDatabaseNames(suffix: string): string[] {
+  return [...serviceDatabases, messagingDatabase].map((database) => database.database + suffix);
+}
+
 afterAll(async () => {
   for (const suffix of suffixes) {
     await dropSuffixedDatabases(server.adminUrl, suffix);
@@ -45,9 +50,9 @@ afterAll(async () => {
 });
 
 describe('bootstrapDatabases', () => {
-  it('creates the five databases, and nothing more when run again', async () => {
+  it('creates the six databases, and nothing more when run again', async () => {
     const suffix = freshSuffix();
-    const expected = serviceDatabases.map((database) => database.database + suffix);
+    const expected = allDatabaseNames(suffix);
 
     const first = await bootstrap(suffix);
     const second = await bootstrap(suffix);
@@ -62,14 +67,14 @@ describe('bootstrapDatabases', () => {
     const runs = await Promise.all([bootstrap(suffix), bootstrap(suffix)]);
 
     const created = runs.flatMap((run) => run.createdDatabases).sort();
-    expect(created).toEqual(serviceDatabases.map((database) => database.database + suffix).sort());
+    expect(created).toEqual(allDatabaseNames(suffix).sort());
   });
 
   it('makes each database and schema owned by the owner role, closed to PUBLIC', async () => {
     const suffix = freshSuffix();
     await bootstrap(suffix);
 
-    for (const database of serviceDatabases) {
+    for (const database of [...serviceDatabases, messagingDatabase]) {
       const result = await queryAs(
         replaceUrlDatabase(server.adminUrl, database.database + suffix),
         `
@@ -115,6 +120,23 @@ describe('bootstrapDatabases', () => {
 
         expect(result.rows).toEqual([{ current_user: role, current_schema: database.schema }]);
       }
+    }
+  });
+
+  it('lets every runtime role, and only those, into the messaging database', async () => {
+    const suffix = freshSuffix();
+    await bootstrap(suffix);
+    const name = messagingDatabase.database + suffix;
+
+    for (const role of messagingDatabase.clientRoles) {
+      const result = await queryAs(roleUrl(name, role), 'SELECT current_schema');
+
+      expect(result.rows).toEqual([{ current_schema: 'messaging' }]);
+    }
+    for (const role of ['footfall_dashboard_reader', 'footfall_auth_owner']) {
+      await expect(queryAs(roleUrl(name, role), 'SELECT 1')).rejects.toMatchObject({
+        code: '42501',
+      });
     }
   });
 

@@ -1,6 +1,7 @@
 import {
   databaseFor,
   listRoles,
+  messagingDatabase,
   type ServiceName,
   serviceDatabases,
   serviceNames,
@@ -59,11 +60,28 @@ describe('the role model', () => {
     ]);
   });
 
-  it('lists eleven distinct roles', () => {
+  it('lists twelve distinct roles, the messaging owner last', () => {
     const roles = listRoles();
 
-    expect(roles).toHaveLength(11);
+    expect(roles).toHaveLength(12);
     expect(new Set(roles).size).toBe(roles.length);
+    expect(roles.at(-1)).toBe('footfall_messaging_owner');
+  });
+
+  it('describes the messaging database, which every runtime role may connect to', () => {
+    expect(messagingDatabase).toEqual({
+      database: 'footfall_messaging',
+      schema: 'messaging',
+      ownerRole: 'footfall_messaging_owner',
+      clientRoles: [
+        'footfall_ingestion_app',
+        'footfall_computation_app',
+        'footfall_customer_app',
+        'footfall_auth_app',
+        'footfall_dashboard_app',
+      ],
+    });
+    expect(Object.isFrozen(messagingDatabase.clientRoles)).toBe(true);
   });
 
   it('cannot be changed at run time', () => {

@@ -1,11 +1,19 @@
 export { describeServiceGrants } from './grant-suite.ts';
+export {
+  defaultKafkaBrokers,
+  findKafkaBrokers,
+  type KafkaAvailability,
+  kafkaBrokers,
+} from './kafka-broker.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   createTestDatabases,
   dropSuffixedDatabases,
+  messagingMigrationsDirectory,
   migrationsDirectory,
   type TestDatabaseOptions,
   type TestDatabases,
+  type TestMessagingDatabase,
   type TestServiceDatabase,
 } from './service-databases.ts';
 export { queryAs, withClient } from './with-client.ts';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   bootstrapDatabases,
+  messagingDatabase,
   replaceUrlCredentials,
   replaceUrlDatabase,
   runMigrations,
@@ -27,26 +28,37 @@ export interface TestServiceDatabase {
   readonly readerUrls: Readonly<Record<string, string>>;
 }
 
+/** The broker's messaging database as a test suite sees it (see libs/messaging/migrations). */
+export interface TestMessagingDatabase {
+  readonly database: string;
+  readonly schema: string;
+  readonly adminUrl: string;
+  readonly ownerUrl: string;
+  /** Keyed by runtime role name: each service's URL on the messaging database. */
+  readonly clientUrls: Readonly<Record<string, string>>;
+}
+
 export interface TestDatabases {
   /** The admin, connected to the server's maintenance database. */
   readonly adminUrl: string;
   /** Appended to every database name of this suite. */
   readonly suffix: string;
   readonly services: Readonly<Record<ServiceName, TestServiceDatabase>>;
+  readonly messaging: TestMessagingDatabase;
   /** Drops this suite's databases, closing any connection still open to them. */
   drop(): Promise<void>;
 }
 
 export interface TestDatabaseOptions {
-  /** Apply every service's migrations as its owner role. @default true */
+  /** Apply every service's migrations, and the broker's, as their owner roles. @default true */
   readonly migrate?: boolean;
 }
 
 const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
 /**
- * Bootstraps all five service databases under a fresh random suffix, so suites never share
- * data, and (by default) migrates each as its owner. Register `afterAll(databases.drop)`.
+ * Bootstraps all five service databases and the messaging database under a fresh random
+ * suffix, so suites never share data, and (by default) migrates each as its owner. Register `afterAll(databases.drop)`.
  *
  * @example
  * const databases = await createTestDatabases();
@@ -62,15 +74,16 @@ export async function createTestDatabases(
 
   await bootstrapDatabases({ ...server, databaseSuffix: suffix });
   const services = describeServices(server, suffix);
+  const messaging = describeMessaging(server, suffix);
 
   if (options.migrate !== false) {
-    await migrateAll(Object.values(services)).catch(async (error: unknown) => {
+    await migrateAll(Object.values(services), messaging).catch(async (error: unknown) => {
       await drop();
       throw error;
     });
   }
 
-  return { adminUrl: server.adminUrl, suffix, services, drop };
+  return { adminUrl: server.adminUrl, suffix, services, messaging, drop };
 }
 
 /** Where a service's migration files live in this repository. */
@@ -78,13 +91,16 @@ export function migrationsDirectory(service: ServiceName): string {
   return resolve(repositoryRoot, 'services', service, 'migrations');
 }
 
+/** Where the messaging database's migration files live (the postgres transport's broker). */
+export const messagingMigrationsDirectory = resolve(repositoryRoot, 'libs/messaging/migrations');
+
 /**
  * Drops every footfall database ending in `suffix` (after terminating its connections); for
  * tests that call bootstrapDatabases themselves.
  */
 export async function dropSuffixedDatabases(adminUrl: string, suffix: string): Promise<void> {
   await withClient(adminUrl, async (client) => {
-    for (const database of serviceDatabases) {
+    for (const database of [...serviceDatabases, messagingDatabase]) {
       const name = escapeIdentifier(database.database + suffix);
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     }
@@ -116,13 +132,29 @@ function describeServices(
   return Object.fromEntries(entries) as Record<ServiceName, TestServiceDatabase>;
 }
 
+function describeMessaging(server: TestPostgres, suffix: string): TestMessagingDatabase {
+  const name = messagingDatabase.database + suffix;
+  const urlFor = (role: string) => roleUrl(server, name, role);
+
+  return {
+    database: name,
+    schema: messagingDatabase.schema,
+    adminUrl: replaceUrlDatabase(server.adminUrl, name),
+    ownerUrl: urlFor(messagingDatabase.ownerRole),
+    clientUrls: Object.fromEntries(messagingDatabase.clientRoles.map((r) => [r, urlFor(r)])),
+  };
+}
+
 function roleUrl(server: TestPostgres, database: string, role: string): string {
   const url = replaceUrlDatabase(server.adminUrl, database);
 
   return replaceUrlCredentials(url, { user: role, password: server.passwords[role] ?? '' });
 }
 
-async function migrateAll(databases: readonly TestServiceDatabase[]): Promise<void> {
+async function migrateAll(
+  databases: readonly TestServiceDatabase[],
+  messaging: TestMessagingDatabase,
+): Promise<void> {
   for (const database of databases) {
     await runMigrations({
       connectionString: database.ownerUrl,
@@ -130,4 +162,10 @@ async function migrateAll(databases: readonly TestServiceDatabase[]): Promise<vo
       directory: migrationsDirectory(database.service),
     });
   }
+
+  await runMigrations({
+    connectionString: messaging.ownerUrl,
+    schema: messaging.schema,
+    directory: messagingMigrationsDirectory,
+  });
 }
