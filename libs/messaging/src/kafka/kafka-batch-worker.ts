@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { type DeliveryContext, processDelivery } from '../process-delivery.ts';
+import type { InFlightLag } from './in-flight-lag.ts';
+import { readHeaders } from './kafka-headers.ts';
+import { type ConsumedMessage, carryOutOutcome, type OutcomeTarget } from './kafka-outcome.ts';
+
+export interface BatchWorkerContext {
+  /** The topic the subscription reads, also when this worker reads its retry topic. */
+  readonly topic: string;
+  readonly subscription: string;
+  readonly delivery: DeliveryContext;
+  readonly target: OutcomeTarget;
+  /** Aborted when the subscription closes: waiting stops and no new message is started. */
+  readonly signal: AbortSignal;
+  readonly heartbeatIntervalMs: number;
+  /** Holds each message until its not-before time: the retry topic's worker. */
+  readonly honourNotBefore: boolean;
+  readonly lag?: InFlightLag;
+}
+
+const noBytes = new Uint8Array(0);
+const longestPollMs = 250;
+
+/**
+ * Handles the messages of one fetched partition batch in order, committing each offset only
+ * after its outcome is carried out. It stops early, leaving the rest for the next fetch or the
+ * next owner of the partition, when the subscription closes or the group rebalances.
+ */
+export function createBatchWorker(context: BatchWorkerContext): EachBatchHandler {
+  return async (payload) => {
+    const keepAlive = startKeepAlive(payload, context.heartbeatIntervalMs);
+
+    try {
+      for (const message of payload.batch.messages) {
+        if (!keepAlive.wanted(context.signal)) return;
+        if (!(await handleMessage(context, payload, message, keepAlive))) return;
+        await commit(payload, message);
+      }
+    } finally {
+      keepAlive.stop();
+      context.lag?.idle(payload.batch.partition);
+    }
+  };
+}
+
+async function handleMessage(
+  context: BatchWorkerContext,
+  payload: EachBatchPayload,
+  message: KafkaMessage,
+  keepAlive: KeepAlive,
+): Promise<boolean> {
+  const { topic, partition } = payload.batch;
+  const consumed: ConsumedMessage = {
+    topic,
+    partition,
+    message,
+    headers: readHeaders(message.headers),
+  };
+
+  if (
+    context.honourNotBefore &&
+    !(await waitUntil(consumed.headers.notBefore, context, keepAlive))
+  ) {
+    return false;
+  }
+
+  context.lag?.handling(partition, Number(message.timestamp));
+  const outcome = await processDelivery(
+    {
+      topic: context.topic,
+      subscription: context.subscription,
+      data: message.value ?? noBytes,
+      attributes: consumed.headers.attributes,
+      attempt: consumed.headers.attempt,
+    },
+    context.delivery,
+  );
+  await carryOutOutcome(outcome, consumed, context.target);
+  return true;
+}
+
+async function commit(payload: EachBatchPayload, message: KafkaMessage): Promise<void> {
+  const { topic, partition } = payload.batch;
+  const next = (BigInt(message.offset) + 1n).toString();
+
+  payload.resolveOffset(message.offset);
+  await payload.commitOffsetsIfNecessary({
+    topics: [{ topic, partitions: [{ partition, offset: next }] }],
+  });
+}
+
+// Polls in short steps rather than sleeping once, so close and rebalances are noticed promptly.
+async function waitUntil(
+  notBefore: number,
+  context: BatchWorkerContext,
+  keepAlive: KeepAlive,
+): Promise<boolean> {
+  while (Date.now() < notBefore) {
+    if (!keepAlive.wanted(context.signal)) return false;
+
+    const step = Math.min(notBefore - Date.now(), longestPollMs);
+    await sleep(step, undefined, { signal: context.signal }).catch(() => undefined);
+  }
+
+  return keepAlive.wanted(context.signal);
+}
+
+interface KeepAlive {
+  /** False once the batch should stop: closing, stopped, seeking or rebalancing. */
+  wanted(signal: AbortSignal): boolean;
+  stop(): void;
+}
+
+/**
+ * kafkajs heartbeats only between messages, so a slow handler (or a retry waiting for its time)
+ * would look dead to the group. This heartbeats on a timer while the batch runs; a failed
+ * heartbeat (usually a rebalance) ends the batch so the consumer can rejoin at once.
+ */
+function startKeepAlive(payload: EachBatchPayload, intervalMs: number): KeepAlive {
+  let healthy = true;
+  const timer = setInterval(() => {
+    payload.heartbeat().catch(() => {
+      healthy = false;
+    });
+  }, intervalMs);
+
+  return {
+    wanted: (signal) => healthy && !signal.aborted && payload.isRunning() && !payload.isStale(),
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,151 @@
+import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import type { OutgoingMessage, TransportDependencies } from '../message.ts';
+import { MessagingError } from '../messaging-error.ts';
+import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { assertPublicAttributes } from './kafka-headers.ts';
+import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
+import { type ConsumerTimeouts, openKafkaSubscription } from './kafka-subscription.ts';
+import { TopicCreator } from './kafka-topic-creator.ts';
+
+export interface KafkaTransportOptions extends TransportDependencies {
+  /** Bootstrap brokers, `host:port` each. */
+  readonly brokers: readonly string[];
+  /** Names this process in the brokers' logs and quotas. */
+  readonly clientId: string;
+  /**
+   * Create each topic, with its subscriptions' retry and dead-letter topics, on first use
+   * (6 partitions, replication 1). For development and tests; production creates them first.
+   * @default false
+   */
+  readonly createTopics?: boolean;
+  /**
+   * How long a consumer may go without a heartbeat before the group gives its partitions to
+   * another member: the delay before a crashed consumer's messages move on.
+   * @default 30000
+   */
+  readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * The Kafka transport: one topic per platform topic, partitioned by the message key, the
+ * envelope as the value and attributes as headers. A subscription is a consumer group; failed
+ * messages wait on `<topic>.<subscription>.retry` and are given up on to `<topic>.<subscription>.dlq`.
+ */
+export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
+  const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: kafkaLogLevel(options.logger),
+    logCreator: kafkaLogCreator(options.logger),
+  });
+  // Idempotent: a send retried after a lost acknowledgement is not written twice. kafkajs allows
+  // that only with one request in flight, which also keeps a key's messages in order.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+
+  await producer.connect();
+  const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
+  return new KafkaTransport({ kafka, producer, topics, options, timeouts });
+}
+
+// kafkajs wants the heartbeat well inside the session; a third is its own advice.
+function consumerTimeouts(sessionTimeoutMs: number): ConsumerTimeouts {
+  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 3_000) {
+    throw new TypeError('sessionTimeoutMs must be an integer of at least 3000');
+  }
+
+  return {
+    sessionTimeoutMs,
+    heartbeatIntervalMs: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+  };
+}
+
+interface KafkaTransportParts {
+  readonly kafka: Kafka;
+  readonly producer: Producer;
+  readonly topics: TopicCreator | undefined;
+  readonly options: KafkaTransportOptions;
+  readonly timeouts: ConsumerTimeouts;
+}
+
+class KafkaTransport implements Transport {
+  readonly name = 'kafka';
+  readonly #parts: KafkaTransportParts;
+  readonly #subscriptions = new Set<Subscription>();
+  #closing: Promise<void> | undefined;
+
+  constructor(parts: KafkaTransportParts) {
+    this.#parts = parts;
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
+    this.#assertOpen();
+    const { producer, topics, options } = this.#parts;
+    const encoded = messages.map((message) => encode(topic, message, options));
+    if (encoded.length === 0) return [];
+
+    await topics?.ensure([topic]);
+    await producer.send({ topic, acks: -1, messages: encoded.map(toRecord) });
+    options.metrics.published.inc({ topic }, encoded.length);
+    return encoded.map((message) => message.id);
+  }
+
+  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    this.#assertOpen();
+    const { kafka, producer, topics, options, timeouts } = this.#parts;
+
+    await topics?.ensureSubscription(subscribeOptions.topic, subscribeOptions.subscription);
+    const opened = await openKafkaSubscription(subscribeOptions, {
+      kafka,
+      producer,
+      dependencies: options,
+      timeouts,
+    });
+    return this.#track(opened);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  // Forgets a subscription its owner closed, so the transport does not close it twice.
+  #track(opened: Subscription): Subscription {
+    const tracked: Subscription = {
+      close: async () => {
+        this.#subscriptions.delete(tracked);
+        await opened.close();
+      },
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
+  // Consumers first: their last retries and dead letters still need the producer.
+  async #closeAll(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#parts.producer.disconnect();
+    await this.#parts.topics?.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) {
+      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
+    }
+  }
+}
+
+function encode(topic: string, message: OutgoingMessage, options: KafkaTransportOptions) {
+  assertPublicAttributes(message.attributes ?? {});
+  return encodeMessage(topic, message, options.catalogue);
+}
+
+function toRecord(message: EncodedMessage): Message {
+  return { key: message.key, value: message.data, headers: { ...message.attributes } };
+}
