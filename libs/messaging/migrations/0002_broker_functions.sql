@@ -3,6 +3,9 @@
 -- caller cannot substitute objects, and checks the caller's login role (session_user) against
 -- the ACL first. A refusal is SQLSTATE 42501, whether the topic or subscription is missing or
 -- merely not granted, so a role cannot probe for names.
+--
+-- The granted functions declare their parameters by type only and name them with ALIAS inside:
+-- their signatures, which the grant matrix (messaging-privileges.ts) uses as keys, stay short.
 
 -- Internal helpers: no EXECUTE for anyone but the owner, so callable only from the functions.
 
@@ -47,15 +50,14 @@ $$;
 
 -- Stores a batch of messages once and owes each to every subscription of the topic, in the
 -- order given, then wakes the topic's listeners (delivered at commit).
-CREATE FUNCTION publish(
-  p_topic text,
-  p_envelope_ids text[],
-  p_keys text[],
-  p_data bytea[],
-  p_attributes jsonb[]
-) RETURNS integer
+CREATE FUNCTION publish(text, text[], text[], bytea[], jsonb[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_topic ALIAS FOR $1;
+  p_envelope_ids ALIAS FOR $2;
+  p_keys ALIAS FOR $3;
+  p_data ALIAS FOR $4;
+  p_attributes ALIAS FOR $5;
   v_topic integer := authorized_topic(p_topic);
   v_deliveries integer;
 BEGIN
@@ -80,9 +82,11 @@ END $$;
 
 -- Checks, once when a consumer starts, that it may consume the subscription and that the
 -- subscription belongs to the topic it names.
-CREATE FUNCTION open_subscription(p_topic text, p_subscription text) RETURNS void
+CREATE FUNCTION open_subscription(text, text) RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_topic ALIAS FOR $1;
+  p_subscription ALIAS FOR $2;
   v_subscription integer := authorized_subscription(p_subscription);
 BEGIN
   IF NOT EXISTS (
@@ -107,11 +111,15 @@ END $$;
 -- attempt number; once such a delivery has used max_attempts, it is dead-lettered here with
 -- reason lease-expired instead, so a message that kills its consumer cannot block its key
 -- forever.
-CREATE FUNCTION claim(p_subscription text, p_consumer uuid, p_limit integer, p_lease_ms integer)
+CREATE FUNCTION claim(text, uuid, integer, integer)
 RETURNS TABLE (message_id bigint, key text, attempt integer, data bytea, attributes jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_limit ALIAS FOR $3;
+  p_lease_ms ALIAS FOR $4;
   v_subscription integer := authorized_subscription(p_subscription);
   v_max_attempts integer;
 BEGIN
@@ -159,10 +167,12 @@ END $$;
 
 -- Acknowledges handled deliveries. Only the consumer holding a lease may settle it: after a
 -- lease expired and another consumer took the delivery over, the first one's outcome is void.
-CREATE FUNCTION ack(p_subscription text, p_consumer uuid, p_message_ids bigint[])
-RETURNS integer
+CREATE FUNCTION ack(text, uuid, bigint[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_message_ids ALIAS FOR $3;
   v_subscription integer := authorized_subscription(p_subscription);
   v_acked integer;
 BEGIN
@@ -176,15 +186,14 @@ END $$;
 
 -- Hands a failed delivery back, visible again after the backoff; its key stays blocked until
 -- then, so later messages of the key wait for it.
-CREATE FUNCTION retry(
-  p_subscription text,
-  p_consumer uuid,
-  p_message_id bigint,
-  p_delay_ms integer,
-  p_error text
-) RETURNS boolean
+CREATE FUNCTION retry(text, uuid, bigint, integer, text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_message_id ALIAS FOR $3;
+  p_delay_ms ALIAS FOR $4;
+  p_error ALIAS FOR $5;
   v_subscription integer := authorized_subscription(p_subscription);
 BEGIN
   UPDATE deliveries d
@@ -198,10 +207,12 @@ END $$;
 
 -- Hands back deliveries a consumer leased but never started (it is closing, or an earlier
 -- message of the same key failed): visible at once, and the attempt does not count.
-CREATE FUNCTION release(p_subscription text, p_consumer uuid, p_message_ids bigint[])
-RETURNS integer
+CREATE FUNCTION release(text, uuid, bigint[]) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_message_ids ALIAS FOR $3;
   v_subscription integer := authorized_subscription(p_subscription);
   v_released integer;
 BEGIN
@@ -215,14 +226,13 @@ BEGIN
 END $$;
 
 -- Keeps leases alive while their handlers run longer than a third of the visibility timeout.
-CREATE FUNCTION extend_leases(
-  p_subscription text,
-  p_consumer uuid,
-  p_message_ids bigint[],
-  p_lease_ms integer
-) RETURNS integer
+CREATE FUNCTION extend_leases(text, uuid, bigint[], integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_message_ids ALIAS FOR $3;
+  p_lease_ms ALIAS FOR $4;
   v_subscription integer := authorized_subscription(p_subscription);
   v_extended integer;
 BEGIN
@@ -235,15 +245,14 @@ BEGIN
 END $$;
 
 -- Moves a delivery to the dead letters, keeping the whole message with the reason.
-CREATE FUNCTION dead_letter(
-  p_subscription text,
-  p_consumer uuid,
-  p_message_id bigint,
-  p_reason text,
-  p_detail text
-) RETURNS boolean
+CREATE FUNCTION dead_letter(text, uuid, bigint, text, text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
+  p_consumer ALIAS FOR $2;
+  p_message_id ALIAS FOR $3;
+  p_reason ALIAS FOR $4;
+  p_detail ALIAS FOR $5;
   v_subscription integer := authorized_subscription(p_subscription);
 BEGIN
   WITH buried AS (
@@ -262,9 +271,10 @@ BEGIN
 END $$;
 
 -- The age in seconds of the subscription's oldest unacknowledged message; 0 when none is.
-CREATE FUNCTION lag_seconds(p_subscription text) RETURNS double precision
+CREATE FUNCTION lag_seconds(text) RETURNS double precision
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_subscription ALIAS FOR $1;
   v_subscription integer := authorized_subscription(p_subscription);
   v_oldest timestamptz;
 BEGIN
@@ -280,9 +290,10 @@ END $$;
 -- Deletes up to p_limit messages no subscription still owes, oldest first, and returns how
 -- many. Any runtime role may run it (it removes only what nobody needs); concurrent runs do not
 -- queue: all but one return 0 at once.
-CREATE FUNCTION cleanup(p_limit integer) RETURNS integer
+CREATE FUNCTION cleanup(integer) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
 DECLARE
+  p_limit ALIAS FOR $1;
   v_deleted integer;
 BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('footfall.messaging.cleanup')) THEN

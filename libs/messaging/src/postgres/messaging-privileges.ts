@@ -5,20 +5,16 @@ import { type ExpectedPrivileges, messagingDatabase } from '@footfall/db';
  * runtime role holds in the messaging database: no table, sequence or other function.
  */
 export const brokerFunctions = [
-  'messaging.publish(p_topic text, p_envelope_ids text[], p_keys text[], p_data bytea[], ' +
-    'p_attributes jsonb[])',
-  'messaging.open_subscription(p_topic text, p_subscription text)',
-  'messaging.claim(p_subscription text, p_consumer uuid, p_limit integer, p_lease_ms integer)',
-  'messaging.ack(p_subscription text, p_consumer uuid, p_message_ids bigint[])',
-  'messaging.retry(p_subscription text, p_consumer uuid, p_message_id bigint, ' +
-    'p_delay_ms integer, p_error text)',
-  'messaging.release(p_subscription text, p_consumer uuid, p_message_ids bigint[])',
-  'messaging.extend_leases(p_subscription text, p_consumer uuid, p_message_ids bigint[], ' +
-    'p_lease_ms integer)',
-  'messaging.dead_letter(p_subscription text, p_consumer uuid, p_message_id bigint, ' +
-    'p_reason text, p_detail text)',
-  'messaging.lag_seconds(p_subscription text)',
-  'messaging.cleanup(p_limit integer)',
+  'messaging.publish(text, text[], text[], bytea[], jsonb[])',
+  'messaging.open_subscription(text, text)',
+  'messaging.claim(text, uuid, integer, integer)',
+  'messaging.ack(text, uuid, bigint[])',
+  'messaging.retry(text, uuid, bigint, integer, text)',
+  'messaging.release(text, uuid, bigint[])',
+  'messaging.extend_leases(text, uuid, bigint[], integer)',
+  'messaging.dead_letter(text, uuid, bigint, text, text)',
+  'messaging.lag_seconds(text)',
+  'messaging.cleanup(integer)',
 ] as const;
 
 /**
