@@ -3,7 +3,10 @@
 # tests and local runs, listening on loopback only. The jars come from Maven Central through the
 # pom beside this script, because Kafka is packaged neither for Debian nor for npm.
 #
-#   deploy/kafka/kafka-broker.sh start | stop | status
+#   deploy/kafka/kafka-broker.sh start [--fresh] | stop | status
+#
+# start formats the data directory on first use and keeps it afterwards; --fresh deletes it first
+# (topics and offsets included), which suits CI on a machine that is reused.
 #
 # Settings (environment):
 #   KAFKA_PORT             client (PLAINTEXT) port                        default 19092
@@ -108,11 +111,15 @@ format_storage() {
     fail "formatting storage failed; see $log_file"
 }
 
+# Ready once the broker logged that it started and its client port answers.
 wait_until_ready() {
-  local pid="$1" deadline=$((SECONDS + start_timeout))
-  until port_answers "$port"; do
-    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log_file" >&2; fail "broker exited during start"; }
-    [ "$SECONDS" -lt "$deadline" ] || fail "port $port not answering after ${start_timeout}s; see $log_file"
+  local deadline=$((SECONDS + start_timeout))
+  until grep -q 'Kafka Server started' "$log_file" 2>/dev/null && port_answers "$port"; do
+    if [ -f "$pid_file" ] && ! running_pid >/dev/null; then
+      tail -n 20 "$log_file" >&2
+      fail "broker exited during start; see $log_file"
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || fail "not ready after ${start_timeout}s; see $log_file"
     sleep 0.2
   done
 }
@@ -123,19 +130,23 @@ start() {
     say "already running (pid $pid) on 127.0.0.1:$port"
     return
   fi
-  port_answers "$port" && fail "port $port is taken by another process"
+  if port_answers "$port"; then fail "port $port is taken by another process"; fi
+  if [ "${1:-}" = "--fresh" ]; then rm -rf "$data_dir"; fi
 
   resolve_jars
   write_config
+  rm -f "$pid_file"
+  if [ -f "$log_file" ]; then mv "$log_file" "$log_file.1"; fi
   format_storage
 
   local started=$SECONDS
-  # setsid: the broker leads its own process group, so stop reaches anything it spawned.
-  setsid "${java_command[@]}" kafka.Kafka "$data_dir/server.properties" >>"$log_file" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$pid_file"
-  wait_until_ready "$pid"
-  say "started (pid $pid) on 127.0.0.1:$port in $((SECONDS - started))s; KAFKA_BROKERS=127.0.0.1:$port"
+  # The broker leads a session of its own, so stop can signal its whole process group; the shell
+  # writes its pid and then becomes the broker, whichever way setsid had to start it.
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' kafka-broker "$pid_file" \
+    "${java_command[@]}" kafka.Kafka "$data_dir/server.properties" >>"$log_file" 2>&1 </dev/null &
+  wait_until_ready
+  say "started (pid $(cat "$pid_file")) on 127.0.0.1:$port in $((SECONDS - started))s;" \
+    "KAFKA_BROKERS=127.0.0.1:$port"
 }
 
 stop() {
@@ -168,8 +179,10 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;;
+  start)
+    case "${2:-}" in '' | --fresh) start "${2:-}" ;; *) fail "unknown option ${2}" ;; esac
+    ;;
   stop) stop ;;
   status) status ;;
-  *) fail "usage: $0 start|stop|status" ;;
+  *) fail "usage: $0 start [--fresh] | stop | status" ;;
 esac
