@@ -21,22 +21,27 @@ export interface BatchWorkerContext {
 
 const noBytes = new Uint8Array(0);
 const longestPollMs = 250;
+const commitIntervalMs = 1_000;
 
 /**
- * Handles the messages of one fetched partition batch in order, committing each offset only
- * after its outcome is carried out. It stops early, leaving the rest for the next fetch or the
+ * Handles the messages of one fetched partition batch in order. An offset is resolved only after
+ * its outcome is carried out, and resolved offsets are committed at the end of the batch and at
+ * least every second within it. The batch stops early, leaving the rest for the next fetch or the
  * next owner of the partition, when the subscription closes or the group rebalances.
  */
 export function createBatchWorker(context: BatchWorkerContext): EachBatchHandler {
   return async (payload) => {
     const keepAlive = startKeepAlive(payload, context.heartbeatIntervalMs);
+    const commits = pacedCommits(payload);
 
     try {
       for (const message of payload.batch.messages) {
-        if (!keepAlive.wanted(context.signal)) return;
-        if (!(await handleMessage(context, payload, message, keepAlive))) return;
-        await commit(payload, message);
+        if (!keepAlive.wanted(context.signal)) break;
+        if (!(await handleMessage(context, payload, message, keepAlive))) break;
+        payload.resolveOffset(message.offset);
+        await commits.whenDue();
       }
+      await commits.now();
     } finally {
       keepAlive.stop();
       context.lag?.idle(payload.batch.partition);
@@ -51,17 +56,10 @@ async function handleMessage(
   keepAlive: KeepAlive,
 ): Promise<boolean> {
   const { topic, partition } = payload.batch;
-  const consumed: ConsumedMessage = {
-    topic,
-    partition,
-    message,
-    headers: readHeaders(message.headers),
-  };
+  const headers = readHeaders(message.headers);
+  const consumed: ConsumedMessage = { topic, partition, message, headers };
 
-  if (
-    context.honourNotBefore &&
-    !(await waitUntil(consumed.headers.notBefore, context, keepAlive))
-  ) {
+  if (context.honourNotBefore && !(await waitUntil(headers.notBefore, context, keepAlive))) {
     return false;
   }
 
@@ -71,8 +69,8 @@ async function handleMessage(
       topic: context.topic,
       subscription: context.subscription,
       data: message.value ?? noBytes,
-      attributes: consumed.headers.attributes,
-      attempt: consumed.headers.attempt,
+      attributes: headers.attributes,
+      attempt: headers.attempt,
     },
     context.delivery,
   );
@@ -80,14 +78,22 @@ async function handleMessage(
   return true;
 }
 
-async function commit(payload: EachBatchPayload, message: KafkaMessage): Promise<void> {
-  const { topic, partition } = payload.batch;
-  const next = (BigInt(message.offset) + 1n).toString();
+/**
+ * Committing after every message would cost a broker round trip each (about 5 ms on Kafka 4,
+ * whose group coordinator batches its writes), so commits are paced: a crash repeats at most
+ * about a second of handled messages, which idempotent consumers absorb.
+ */
+function pacedCommits(payload: EachBatchPayload) {
+  let lastCommit = Date.now();
+  const now = async () => {
+    lastCommit = Date.now();
+    await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+  };
 
-  payload.resolveOffset(message.offset);
-  await payload.commitOffsetsIfNecessary({
-    topics: [{ topic, partitions: [{ partition, offset: next }] }],
-  });
+  return {
+    now,
+    whenDue: () => (Date.now() - lastCommit >= commitIntervalMs ? now() : Promise.resolve()),
+  };
 }
 
 // Polls in short steps rather than sleeping once, so close and rebalances are noticed promptly.
