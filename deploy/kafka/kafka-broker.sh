@@ -9,12 +9,12 @@
 # (topics and offsets included), which suits CI on a machine that is reused.
 #
 # Settings (environment):
-#   KAFKA_PORT             client (PLAINTEXT) port                        default 19092
-#   KAFKA_CONTROLLER_PORT  KRaft controller port                          default KAFKA_PORT + 1
-#   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version             default 4.1.1
-#   KAFKA_CACHE_DIR        where the jars are copied                      default ~/.cache/footfall-kafka
-#   KAFKA_DATA_DIR         config, logs, pid file and partitions          default KAFKA_CACHE_DIR/broker-PORT
-#   KAFKA_START_TIMEOUT    seconds to wait for the port to answer         default 60
+#   KAFKA_PORT             client (PLAINTEXT) port           default 19092
+#   KAFKA_CONTROLLER_PORT  KRaft controller port             default KAFKA_PORT + 1
+#   KAFKA_VERSION          org.apache.kafka:kafka_2.13       default 4.1.1
+#   KAFKA_CACHE_DIR        jars go to DIR/VERSION/libs       default ~/.cache/footfall-kafka
+#   KAFKA_DATA_DIR         config, log, pid file, partitions default KAFKA_CACHE_DIR/broker-PORT
+#   KAFKA_START_TIMEOUT    seconds to wait until ready       default 60
 #
 # Clients then use KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT.
 set -euo pipefail

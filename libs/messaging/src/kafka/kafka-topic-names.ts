@@ -22,7 +22,7 @@ export function topicsOfSubscription(topic: string, subscription: string): strin
   return [topic, retry, deadLetter];
 }
 
-/** The consumer group of a subscription's retry topic; the main topic's group is the name itself. */
+/** The consumer group on a subscription's retry topic; the topic's own group is the name itself. */
 export function retryGroupId(subscription: string): string {
   return `${subscription}.retry`;
 }

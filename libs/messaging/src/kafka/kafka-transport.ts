@@ -30,7 +30,8 @@ export interface KafkaTransportOptions extends TransportDependencies {
 /**
  * The Kafka transport: one topic per platform topic, partitioned by the message key, the
  * envelope as the value and attributes as headers. A subscription is a consumer group; failed
- * messages wait on `<topic>.<subscription>.retry` and are given up on to `<topic>.<subscription>.dlq`.
+ * messages wait on `<topic>.<subscription>.retry`, and those given up on go to
+ * `<topic>.<subscription>.dlq`.
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
   const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
@@ -107,6 +108,11 @@ class KafkaTransport implements Transport {
       dependencies: options,
       timeouts,
     });
+    // close() may have begun while the consumers were joining; they must not outlive it.
+    if (this.#closing !== undefined) {
+      await opened.close();
+      this.#assertOpen();
+    }
     return this.#track(opened);
   }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { type ContractCatalogue, MessagingMetrics, type Transport } from '../../src/index.ts';
 import {
   createKafkaTransport,
@@ -154,7 +154,7 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     const recorder = new Recorder();
     const raw = broker.kafka.producer();
     await raw.connect();
-    onTestFinishedDisconnect(raw);
+    onTestFinished(() => raw.disconnect());
 
     await transport.subscribe({ topic, subscription, handler: recorder.record });
     await raw.send({ topic, messages: [{ key: 'k', value: 'not json' }] });
@@ -211,10 +211,6 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     await expect(transport.publish(topic, [message])).rejects.toThrow(TypeError);
   });
 });
-
-function onTestFinishedDisconnect(client: { disconnect(): Promise<void> }) {
-  afterEach(() => client.disconnect());
-}
 
 async function lagOf(registry: Registry, subscription: string): Promise<number | undefined> {
   const metric = await registry.getSingleMetric('messaging_consumer_lag_seconds')?.get();
