@@ -17,3 +17,8 @@ export {
   type TestServiceDatabase,
 } from './service-databases.ts';
 export { queryAs, withClient } from './with-client.ts';
+export {
+  defaultPubSubEmulatorHost,
+  type PubSubEmulatorAvailability,
+  pubsubEmulator,
+} from './pubsub-emulator.ts';

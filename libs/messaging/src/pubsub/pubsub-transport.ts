@@ -1,0 +1,159 @@
+import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import type { OutgoingMessage, TransportDependencies } from '../message.ts';
+import { MessagingError } from '../messaging-error.ts';
+import { resolveRetryPolicy } from '../retry-policy.ts';
+import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { openPubSubSubscription } from './pubsub-subscription.ts';
+import { ensureSubscriptionTopology, ensureTopic } from './pubsub-topology.ts';
+
+export interface PubSubTransportOptions extends TransportDependencies {
+  /** The Google Cloud project holding the topics and subscriptions. */
+  readonly projectId: string;
+  /**
+   * `host:port` of a Pub/Sub emulator, reached over plain-text gRPC without credentials. Unset
+   * in production: the client then reaches Google with Application Default Credentials
+   * (Workload Identity on GKE).
+   */
+  readonly apiEndpoint?: string;
+  /**
+   * Create missing topics, subscriptions and dead-letter topics on first use. For development
+   * and tests; production creates them beforehand (docs/messaging-pubsub.md).
+   * @default false
+   */
+  readonly createTopology?: boolean;
+}
+
+/**
+ * The Google Cloud Pub/Sub transport: the envelope as message data, the key as the ordering
+ * key, attributes as Pub/Sub attributes. Each subscription has a dead-letter topic named
+ * `<subscription>.dead-letter`; docs/messaging-pubsub.md gives the settings it expects.
+ */
+export async function createPubSubTransport(options: PubSubTransportOptions): Promise<Transport> {
+  if (options.projectId === '') throw new TypeError('projectId must not be empty');
+
+  return new PubSubTransport(new PubSub(clientSettings(options)), options);
+}
+
+function clientSettings(options: PubSubTransportOptions) {
+  if (options.apiEndpoint === undefined) return { projectId: options.projectId };
+
+  // A fixed universe domain stops the auth library from probing the GCE metadata server
+  // (a network call) to learn it; the emulator needs no credentials at all.
+  return {
+    projectId: options.projectId,
+    apiEndpoint: options.apiEndpoint,
+    emulatorMode: true,
+    universeDomain: 'googleapis.com',
+  };
+}
+
+class PubSubTransport implements Transport {
+  readonly name = 'pubsub';
+  readonly #pubsub: PubSub;
+  readonly #options: PubSubTransportOptions;
+  readonly #publishers = new Map<string, Topic>();
+  readonly #createdTopics = new Map<string, Promise<void>>();
+  readonly #subscriptions = new Set<Subscription>();
+  #closing: Promise<void> | undefined;
+
+  constructor(pubsub: PubSub, options: PubSubTransportOptions) {
+    this.#pubsub = pubsub;
+    this.#options = options;
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
+    this.#assertOpen();
+    const { catalogue, metrics } = this.#options;
+    const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
+    if (encoded.length === 0) return [];
+
+    await this.#ensureTopic(topic);
+    const publisher = this.#publisher(topic);
+    await Promise.all(encoded.map((message) => publishOne(publisher, message)));
+    metrics.published.inc({ topic }, encoded.length);
+    return encoded.map((message) => message.id);
+  }
+
+  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    this.#assertOpen();
+    const { topic, subscription, retry } = subscribeOptions;
+
+    if (this.#options.createTopology) {
+      const policy = resolveRetryPolicy(retry);
+      await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
+    }
+    const opened = openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
+    return this.#track(opened);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  // One Topic object per topic: it holds the ordering queues that keep each key in sequence.
+  #publisher(topic: string): Topic {
+    let publisher = this.#publishers.get(topic);
+    if (publisher === undefined) {
+      publisher = this.#pubsub.topic(topic, { messageOrdering: true });
+      this.#publishers.set(topic, publisher);
+    }
+    return publisher;
+  }
+
+  #ensureTopic(topic: string): Promise<void> {
+    if (!this.#options.createTopology) return Promise.resolve();
+
+    let created = this.#createdTopics.get(topic);
+    if (created === undefined) {
+      created = ensureTopic(this.#pubsub, topic);
+      this.#createdTopics.set(topic, created);
+      created.catch(() => this.#createdTopics.delete(topic));
+    }
+    return created;
+  }
+
+  // Forgets a subscription its owner closed, so the transport does not close it twice.
+  #track(opened: Subscription): Subscription {
+    const tracked: Subscription = {
+      close: async () => {
+        this.#subscriptions.delete(tracked);
+        await opened.close();
+      },
+    };
+    this.#subscriptions.add(tracked);
+    return tracked;
+  }
+
+  // Subscriptions first: their last dead letters still need the client.
+  async #closeAll(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await Promise.all([...this.#publishers.values()].map((publisher) => publisher.flush()));
+    await this.#pubsub.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) {
+      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
+    }
+  }
+}
+
+/**
+ * After a failed publish the client pauses the key, refusing its later messages so none
+ * overtakes the lost one. The caller gets the error and may retry (the outbox relay does), so
+ * the key is resumed for that retry.
+ */
+async function publishOne(publisher: Topic, message: EncodedMessage): Promise<void> {
+  try {
+    await publisher.publishMessage({
+      data: message.data,
+      orderingKey: message.key,
+      attributes: { ...message.attributes },
+    });
+  } catch (error) {
+    publisher.resumePublishing(message.key);
+    throw error;
+  }
+}

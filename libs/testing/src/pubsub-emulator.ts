@@ -1,0 +1,37 @@
+/** Where deploy/pubsub/pubsub-emulator.sh starts the emulator unless told otherwise. */
+export const defaultPubSubEmulatorHost = '127.0.0.1:18085';
+
+const healthCheckTimeoutMs = 1_000;
+
+/** The emulator Pub/Sub tests may use, or the plain reason they cannot run here. */
+export type PubSubEmulatorAvailability =
+  | { readonly host: string }
+  | { readonly unavailable: string };
+
+/**
+ * Finds the Pub/Sub emulator for a test run: PUBSUB_EMULATOR_HOST (`host:port`) when set, else
+ * the start script's default address. Usable when its health check (`GET /`) answers; CI starts
+ * the emulator and sets the variable.
+ */
+export async function pubsubEmulator(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<PubSubEmulatorAvailability> {
+  const host = env.PUBSUB_EMULATOR_HOST || defaultPubSubEmulatorHost;
+
+  if (await answers(host)) return { host };
+  return {
+    unavailable: `Pub/Sub emulator not reachable at ${host}; run deploy/pubsub/pubsub-emulator.sh start`,
+  };
+}
+
+async function answers(host: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${host}/`, {
+      signal: AbortSignal.timeout(healthCheckTimeoutMs),
+    });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
