@@ -18,6 +18,8 @@ export interface LayoutSettings {
   readonly postgres: { readonly host: string; readonly port: number };
   readonly passwords: Readonly<Record<string, string>>;
   readonly logLevel: string;
+  /** The messaging variables of each service. */
+  readonly messagingEnvironment: (service: ServiceName) => Record<string, string>;
 }
 
 /** The directory that holds a service's SQL migrations. */
@@ -40,13 +42,17 @@ export function describeServices(settings: LayoutSettings): ServiceSpec[] {
         LOG_LEVEL: settings.logLevel,
         DATABASE_URL: runtimeUrl(service, settings),
         ...(service === 'dashboard' ? { SERVING_DATABASE_URL: servingReaderUrl(settings) } : {}),
+        ...settings.messagingEnvironment(service),
       },
     };
   });
 }
 
 /** The owner role's URL for a service's database: what migrations run as. */
-export function ownerUrl(service: ServiceName, settings: LayoutSettings): string {
+export function ownerUrl(
+  service: ServiceName,
+  settings: Pick<LayoutSettings, 'postgres' | 'passwords'>,
+): string {
   const database = databaseFor(service);
   return roleUrl(database.database, database.ownerRole, settings);
 }
@@ -67,7 +73,11 @@ function servingReaderUrl(settings: LayoutSettings): string {
   return roleUrl(serving.database, reader, settings);
 }
 
-function roleUrl(database: string, user: string, settings: LayoutSettings): string {
+function roleUrl(
+  database: string,
+  user: string,
+  settings: Pick<LayoutSettings, 'postgres' | 'passwords'>,
+): string {
   const password = settings.passwords[user];
 
   if (password === undefined) {

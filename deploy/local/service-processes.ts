@@ -82,10 +82,16 @@ export class ServiceProcesses {
   }
 
   #spawn(spec: ServiceSpec, prefix: string): ChildProcess {
-    const child = spawn(process.execPath, [spec.entry], {
-      env: { PATH: process.env.PATH ?? '', ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // kafkajs 2.2 computes a negative timer once per connection, which Node 24 reports as a
+    // warning on every start; it is harmless and would bury the real output.
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=TimeoutNegativeWarning', spec.entry],
+      {
+        env: { PATH: process.env.PATH ?? '', ...spec.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
 
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { TransportChoice } from './local-messaging.ts';
 
 export interface StartOptions {
   /** An existing PostgreSQL to use instead of the embedded one: an admin (superuser) URL. */
@@ -8,6 +9,7 @@ export interface StartOptions {
   readonly basePort: number;
   readonly postgresPort: number;
   readonly logLevel: string;
+  readonly transport: TransportChoice;
   readonly help: boolean;
 }
 
@@ -24,6 +26,8 @@ Options (each also read from the environment variable shown):
   --base-port N        first service port; services use N to N+4      FOOTFALL_BASE_PORT (4100)
   --postgres-port N    embedded PostgreSQL port                   FOOTFALL_POSTGRES_PORT (54329)
   --log-level LEVEL    services' log level                          FOOTFALL_LOG_LEVEL (info)
+  --transport NAME     messaging: postgres, kafka (starts a local broker) or pubsub (starts
+                       the emulator)                            FOOTFALL_TRANSPORT (postgres)
   --help               show this text
 `;
 
@@ -41,6 +45,7 @@ export function parseStartOptions(
       'base-port': { type: 'string' },
       'postgres-port': { type: 'string' },
       'log-level': { type: 'string' },
+      transport: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -56,6 +61,7 @@ export function parseStartOptions(
       54329,
     ),
     logLevel: values['log-level'] ?? env.FOOTFALL_LOG_LEVEL ?? 'info',
+    transport: parseTransport(values.transport ?? env.FOOTFALL_TRANSPORT ?? 'postgres'),
     help: values.help,
   };
 }
@@ -72,4 +78,12 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
   }
 
   return port;
+}
+
+function parseTransport(value: string): TransportChoice {
+  if (value === 'postgres' || value === 'kafka' || value === 'pubsub') {
+    return value;
+  }
+
+  throw new Error(`--transport must be postgres, kafka or pubsub, got ${value}`);
 }

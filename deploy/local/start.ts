@@ -12,6 +12,7 @@ import {
 } from '@footfall/db';
 import type { LocalPostgres } from '@footfall/local-postgres';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { prepareLocalMessaging } from './local-messaging.ts';
 import { loadOrCreateSecrets } from './local-secrets.ts';
 import {
   describeServices,
@@ -44,15 +45,25 @@ async function main(): Promise<void> {
   installSignalHandlers();
   const startedAt = performance.now();
   const { passwords, postgres } = await preparePostgres(options);
-  const settings: LayoutSettings = {
+  const postgresAddress = hostAndPort(postgres.adminUrl);
+  await prepareDatabases(postgres.adminUrl, postgresAddress, passwords);
+
+  const messaging = await prepareLocalMessaging({
+    transport: options.transport,
+    postgres: postgresAddress,
+    passwords,
+    dataDir: options.dataDir,
+    note,
+  });
+  cleanups.push(() => messaging.stop());
+
+  await startServices({
     basePort: options.basePort,
-    postgres: hostAndPort(postgres.adminUrl),
+    postgres: postgresAddress,
     passwords,
     logLevel: options.logLevel,
-  };
-
-  await prepareDatabases(postgres.adminUrl, settings);
-  await startServices(settings);
+    messagingEnvironment: (service) => messaging.environmentOf(service),
+  });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   note(`Footfall is ready in ${seconds} s. Dashboard: http://127.0.0.1:${options.basePort}`);
   note('each service serves /healthz, /readyz and /metrics; docs are in docs/; Ctrl-C stops all');
@@ -88,19 +99,26 @@ async function connectPostgres(options: StartOptions, superuserPassword: string)
   return postgres;
 }
 
-async function prepareDatabases(adminUrl: string, settings: LayoutSettings) {
-  const result = await bootstrapDatabases({ adminUrl, passwords: settings.passwords });
+async function prepareDatabases(
+  adminUrl: string,
+  postgres: LayoutSettings['postgres'],
+  passwords: LayoutSettings['passwords'],
+) {
+  const result = await bootstrapDatabases({ adminUrl, passwords });
   note(
     `databases and roles in place (created ${result.createdDatabases.length} databases, ` +
       `${result.createdRoles.length} roles)`,
   );
 
   for (const service of serviceNames) {
-    await migrate(service, settings);
+    await migrate(service, { postgres, passwords });
   }
 }
 
-async function migrate(service: ServiceName, settings: LayoutSettings) {
+async function migrate(
+  service: ServiceName,
+  settings: Pick<LayoutSettings, 'postgres' | 'passwords'>,
+) {
   const { schema } = databaseFor(service);
   const result = await runMigrations({
     connectionString: ownerUrl(service, settings),

@@ -15,6 +15,7 @@ export async function createTransport(
       return createPostgresTransport({
         ...dependencies,
         connectionString: required(config.MESSAGING_DATABASE_URL, 'MESSAGING_DATABASE_URL'),
+        visibilityTimeoutMs: config.MESSAGING_CONSUMER_TIMEOUT_MS,
       });
     case 'pubsub':
       return createPubSubTransport({
@@ -29,6 +30,7 @@ export async function createTransport(
         brokers: required(config.KAFKA_BROKERS, 'KAFKA_BROKERS').split(','),
         clientId: config.KAFKA_CLIENT_ID,
         createTopics: config.MESSAGING_CREATE_TOPOLOGY,
+        sessionTimeoutMs: config.MESSAGING_CONSUMER_TIMEOUT_MS,
       });
   }
 }

@@ -1,3 +1,4 @@
+export { createTransport } from './create-transport.ts';
 export {
   type DecodeFailure,
   type DecodeResult,
@@ -6,6 +7,7 @@ export {
   encodeMessage,
   maxMessageBytes,
 } from './envelope-codec.ts';
+export { createKafkaTransport, type KafkaTransportOptions } from './kafka/index.ts';
 export type {
   ContractCatalogue,
   DeliveredMessage,
@@ -19,6 +21,7 @@ export {
   type MessagingConfig,
   messagingConfigSchema,
   messagingConfigShape,
+  requireTransportSettings,
 } from './messaging-config.ts';
 export {
   MessagingError,
@@ -34,12 +37,20 @@ export {
   writeToOutbox,
 } from './outbox/index.ts';
 export {
+  createPostgresTransport,
+  migrateMessagingDatabase,
+  type PostgresTopicTopology,
+  type PostgresTransportOptions,
+  provisionPostgresTopology,
+} from './postgres/index.ts';
+export {
   type DeadLetterReason,
   type Delivery,
   type DeliveryContext,
   type DeliveryOutcome,
   processDelivery,
 } from './process-delivery.ts';
+export { createPubSubTransport, type PubSubTransportOptions } from './pubsub/index.ts';
 export { backoffAfter, defaultRetryPolicy, resolveRetryPolicy } from './retry-policy.ts';
 export type {
   RetryPolicy,

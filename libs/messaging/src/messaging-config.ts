@@ -27,24 +27,37 @@ export const messagingConfigShape = {
   MESSAGING_CREATE_TOPOLOGY: booleanFlag.default(false),
 } as const;
 
+/**
+ * The cross-variable rule of the shape above: each transport needs its connection variable.
+ * Services that spread the shape into their own schema add this with `.superRefine`.
+ */
+export function requireTransportSettings(
+  config: {
+    MESSAGING_TRANSPORT: string;
+    MESSAGING_DATABASE_URL?: string | undefined;
+    KAFKA_BROKERS?: string | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  const variable =
+    config.MESSAGING_TRANSPORT === 'postgres'
+      ? 'MESSAGING_DATABASE_URL'
+      : config.MESSAGING_TRANSPORT === 'kafka'
+        ? 'KAFKA_BROKERS'
+        : undefined;
+
+  if (variable !== undefined && config[variable] === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: [variable],
+      message: `required when MESSAGING_TRANSPORT=${config.MESSAGING_TRANSPORT}`,
+    });
+  }
+}
+
 export const messagingConfigSchema = z
   .object(messagingConfigShape)
-  .superRefine((config, context) => {
-    const required = {
-      postgres: 'MESSAGING_DATABASE_URL',
-      kafka: 'KAFKA_BROKERS',
-      pubsub: undefined,
-    } as const;
-    const variable = required[config.MESSAGING_TRANSPORT];
-
-    if (variable !== undefined && config[variable] === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: [variable],
-        message: `required when MESSAGING_TRANSPORT=${config.MESSAGING_TRANSPORT}`,
-      });
-    }
-  });
+  .superRefine(requireTransportSettings);
 
 export type MessagingConfig = z.output<typeof messagingConfigSchema>;
 

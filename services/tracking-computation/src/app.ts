@@ -1,4 +1,5 @@
 import { createPool, poolDependency } from '@footfall/db';
+import { createTransport, MessagingMetrics } from '@footfall/messaging';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
 import type { Config } from './config.ts';
 
@@ -18,10 +19,19 @@ export async function buildApp(
     max: config.DATABASE_POOL_MAX,
   });
 
-  return createService({
+  const app = await createService({
     name: serviceName,
     config,
     ...options,
     dependencies: { database: poolDependency(database) },
   });
+
+  // The transport the configuration names; no subscriptions yet, so this proves the connection
+  // at start-up and closes it at shutdown.
+  const transport = await createTransport(config, {
+    metrics: new MessagingMetrics(app.metrics),
+    logger: app.log,
+  });
+  app.addHook('onClose', () => transport.close());
+  return app;
 }
