@@ -7,6 +7,11 @@ export {
 } from './kafka-broker.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
+  defaultPubSubEmulatorHost,
+  type PubSubEmulatorAvailability,
+  pubsubEmulator,
+} from './pubsub-emulator.ts';
+export {
   createTestDatabases,
   dropSuffixedDatabases,
   messagingMigrationsDirectory,
@@ -17,8 +22,3 @@ export {
   type TestServiceDatabase,
 } from './service-databases.ts';
 export { queryAs, withClient } from './with-client.ts';
-export {
-  defaultPubSubEmulatorHost,
-  type PubSubEmulatorAvailability,
-  pubsubEmulator,
-} from './pubsub-emulator.ts';
