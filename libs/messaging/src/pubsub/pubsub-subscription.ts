@@ -12,8 +12,12 @@ import { OrderRewinds } from './order-rewinds.ts';
 import { OrderingKeyQueue } from './ordering-key-queue.ts';
 import { UnacknowledgedMessages } from './unacknowledged-messages.ts';
 
-/** Wait before reopening a subscription whose streams the server ended with an error. */
-const reopenDelayMs = 1_000;
+/**
+ * Waits before reopening a subscription whose streams the server ended with an error: doubling
+ * from the first to the last while it keeps failing, back to the first once a message arrives.
+ */
+const firstReopenDelayMs = 1_000;
+const lastReopenDelayMs = 60_000;
 
 /** How long the client gathers acks and nacks before sending them in one request. */
 const ackBatchMs = 10;
@@ -52,6 +56,7 @@ class PubSubConsumer {
   readonly #inFlight = new Set<Promise<void>>();
   #stopLag: () => void = () => {};
   #reopenTimer: NodeJS.Timeout | undefined;
+  #reopenDelayMs = firstReopenDelayMs;
   #closing: Promise<void> | undefined;
   #warnedWithoutAttempts = false;
 
@@ -112,6 +117,7 @@ class PubSubConsumer {
       return;
     }
 
+    this.#reopenDelayMs = firstReopenDelayMs;
     this.#unacknowledged.add(message);
     const key = message.orderingKey || message.id;
     const work = this.#keys.run(key, () => this.#handle(message, key));
@@ -192,7 +198,8 @@ class PubSubConsumer {
     clearTimeout(this.#reopenTimer);
     this.#reopenTimer = setTimeout(() => {
       if (this.#closing === undefined && !this.#subscription.isOpen) this.#subscription.open();
-    }, reopenDelayMs);
+    }, this.#reopenDelayMs);
+    this.#reopenDelayMs = Math.min(this.#reopenDelayMs * 2, lastReopenDelayMs);
   }
 
   #describe(message: Message, extra: object): object {
