@@ -20,7 +20,8 @@ export const messagingConfigShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default('footfall'),
   /**
    * How long a consumer that stopped answering keeps its messages before they go to another:
-   * the postgres lease, the Kafka session timeout, the Pub/Sub acknowledgement deadline.
+   * the postgres lease and the Kafka session timeout. (Pub/Sub uses its own 10 s minimum
+   * acknowledgement deadline, which the client extends while a handler runs.)
    */
   MESSAGING_CONSUMER_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Create topics and subscriptions at start-up (development); production expects them. */

@@ -56,10 +56,10 @@ export function describeTransportContract(harness: ContractHarness): void {
     return transport;
   }
 
-  async function freshTopic(subscriptions = 1) {
+  async function freshTopic(subscriptions = 1, options: { ordered?: boolean } = {}) {
     const topic = uniqueName('contract');
     const names = Array.from({ length: subscriptions }, () => uniqueName('sub'));
-    await harness.provision(topic, names);
+    await harness.provision(topic, names, options);
     return { topic, subscription: names[0] ?? '', catalogue: testCatalogue(topic) };
   }
 
@@ -258,7 +258,9 @@ export function describeTransportContract(harness: ContractHarness): void {
 
     it('loses nothing when a consumer process is killed mid-batch', async (context) => {
       if (unavailable) return context.skip(unavailable);
-      const { topic, subscription, catalogue } = await freshTopic();
+      // What this checks is loss, not order. The Pub/Sub emulator never releases the ordering
+      // keys a killed consumer held (docs/messaging-pubsub.md), so its subscription is unordered.
+      const { topic, subscription, catalogue } = await freshTopic(1, { ordered: false });
       const producer = await open(catalogue);
       const child = startConsumerProcess(harness, topic, subscription);
 

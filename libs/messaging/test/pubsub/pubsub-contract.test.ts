@@ -17,7 +17,8 @@ const harness: ContractHarness = {
       projectId: testProjectId,
       apiEndpoint: emulator.host,
     }),
-  provision: (topic, subscriptions) => emulator.provision(topic, subscriptions),
+  provision: (topic, subscriptions, options) =>
+    emulator.provision(topic, subscriptions, {}, options?.ordered ?? true),
   processEnvironment: () => ({
     MESSAGING_TRANSPORT: 'pubsub',
     PUBSUB_PROJECT_ID: testProjectId,

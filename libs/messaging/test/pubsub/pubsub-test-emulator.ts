@@ -58,10 +58,11 @@ export class PubSubTestEmulator {
     topic: string,
     subscriptions: readonly string[],
     retry: Partial<RetryPolicy> = {},
+    ordered = true,
   ): Promise<void> {
     const policy = resolveRetryPolicy(retry);
     for (const subscription of subscriptions) {
-      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy);
+      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy, ordered);
     }
   }
 
