@@ -111,9 +111,15 @@ END $$;
 -- attempt number; once such a delivery has used max_attempts, it is dead-lettered here with
 -- reason lease-expired instead, so a message that kills its consumer cannot block its key
 -- forever.
+--
+-- The planner settings keep the plan on the indexes whatever the statistics say. A young
+-- deliveries table that autovacuum has not analyzed yet gets the default 0.5% selectivity for
+-- subscription_id, and then the planner sorts the whole backlog on every claim (measured: about
+-- 45 ms a claim with 70,000 waiting, against well under 1 ms for the walk along the primary key).
 CREATE FUNCTION claim(text, uuid, integer, integer)
 RETURNS TABLE (message_id bigint, key text, attempt integer, data bytea, attributes jsonb)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = messaging, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 #variable_conflict use_column
 DECLARE
   p_subscription ALIAS FOR $1;
@@ -129,7 +135,7 @@ BEGIN
   RETURN QUERY
   WITH blocked AS (
     SELECT DISTINCT b.key FROM deliveries b
-    WHERE b.subscription_id = v_subscription AND b.visible_at > now()
+    WHERE b.subscription_id = v_subscription AND b.attempts > 0 AND b.visible_at > now()
   ),
   claimable AS (
     SELECT d.message_id, d.leased_by IS NOT NULL AND d.attempts >= v_max_attempts AS abandoned
@@ -271,8 +277,10 @@ BEGIN
 END $$;
 
 -- The age in seconds of the subscription's oldest unacknowledged message; 0 when none is.
+-- Planner settings as for claim: the oldest delivery comes from the primary key, not a sort.
 CREATE FUNCTION lag_seconds(text) RETURNS double precision
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = messaging, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = messaging, pg_temp SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 DECLARE
   p_subscription ALIAS FOR $1;
   v_subscription integer := authorized_subscription(p_subscription);
