@@ -28,7 +28,7 @@ export interface PostgresTransportOptions extends TransportDependencies {
   readonly visibilityTimeoutMs?: number;
   /** Messages claimed per call, and acknowledged per call. @default 100 */
   readonly batchSize?: number;
-  /** How often this process deletes messages every subscription is done with. @default 60000 */
+  /** How often this process deletes messages every subscription is done with. @default 10000 */
   readonly cleanupIntervalMs?: number;
   /** @default 5 */
   readonly maxConnections?: number;
@@ -36,7 +36,9 @@ export interface PostgresTransportOptions extends TransportDependencies {
 
 // A single publish() of many messages is sent in slices, each one call and one transaction.
 const publishSliceSize = 500;
+// Up to 500,000 messages per run, 5,000 per transaction (measured: about 20 ms each).
 const cleanupSliceSize = 5_000;
+const cleanupMaxSlices = 100;
 
 /**
  * The postgres transport: the broker is the `footfall_messaging` database, reached only through
@@ -76,7 +78,7 @@ function resolveSettings(options: PostgresTransportOptions): Settings {
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? 30_000,
     batchSize: options.batchSize ?? 100,
-    cleanupIntervalMs: options.cleanupIntervalMs ?? 60_000,
+    cleanupIntervalMs: options.cleanupIntervalMs ?? 10_000,
     maxConnections: options.maxConnections ?? 5,
   };
 
@@ -198,7 +200,7 @@ class PostgresTransport implements Transport {
 
   async #cleanUp(): Promise<void> {
     try {
-      for (let round = 0; round < 20; round += 1) {
+      for (let slice = 0; slice < cleanupMaxSlices; slice += 1) {
         if ((await cleanUpMessages(this.#pool, cleanupSliceSize)) < cleanupSliceSize) return;
       }
     } catch (error) {

@@ -137,6 +137,33 @@ describe('postgres transport', () => {
     expect(await broker.countPending(subscription)).toBe(0);
   });
 
+  it('redelivers a dead letter an operator replays with the documented SQL', async () => {
+    const { topic, subscription } = await broker.freshTopic();
+    const { transport: producer } = await broker.open(producerRole, topic);
+    const { transport } = await broker.open(consumerRole, topic);
+    let broken = true;
+    const recorder = new Recorder();
+    await transport.subscribe({
+      topic,
+      subscription,
+      retry: { ...fastRetry, maxAttempts: 1 },
+      handler: async (message) => {
+        if (broken) throw new Error('not yet fixed');
+        await recorder.record(message);
+      },
+    });
+    const [id] = await producer.publish(topic, [orderMessage('k', 1)]);
+    await waitFor('it is dead-lettered', async () => {
+      return (await broker.readDeadLetters(subscription)).length === 1;
+    });
+
+    broken = false;
+    await queryAs(broker.ownerUrl(), replayDeadLetters, [subscription]);
+
+    await waitFor('the replayed message is handled', () => recorder.ids.has(id ?? ''));
+    expect(await broker.readDeadLetters(subscription)).toEqual([]);
+  });
+
   it('dead-letters an invalid payload at once and goes on with the key', async () => {
     const { topic, subscription } = await broker.freshTopic();
     const { transport: producer } = await broker.open(producerRole, topic, {
@@ -387,3 +414,20 @@ async function countMessages(topic: string): Promise<number> {
 
   return result.rows[0]?.n ?? 0;
 }
+
+// docs/messaging-postgres.md, "Operating it", for every letter of one subscription.
+const replayDeadLetters = `
+  WITH letter AS (
+    DELETE FROM messaging.dead_letters WHERE subscription_id =
+      (SELECT id FROM messaging.subscriptions WHERE name = $1)
+    RETURNING *
+  ),
+  message AS (
+    INSERT INTO messaging.messages (topic_id, envelope_id, key, data, attributes, published_at)
+    SELECT s.topic_id, l.envelope_id, l.key, l.data, l.attributes, l.published_at
+    FROM letter l JOIN messaging.subscriptions s ON s.id = l.subscription_id
+    RETURNING id, key, envelope_id
+  )
+  INSERT INTO messaging.deliveries (subscription_id, message_id, key)
+  SELECT l.subscription_id, m.id, m.key
+  FROM letter l JOIN message m ON m.envelope_id = l.envelope_id`;
