@@ -37,7 +37,7 @@ const privilegesQuery = `
       || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name
     FROM pg_proc p JOIN user_schema s ON s.oid = p.pronamespace
   )
-  SELECT g.role, 'database' AS kind, NULL AS schema, current_database() AS name, p.privilege,
+  SELECT g.role, 'database' AS kind, NULL AS schema, current_database()::text AS name, p.privilege,
     has_database_privilege(g.role, current_database(), p.privilege) AS held
   FROM grantee g CROSS JOIN unnest(ARRAY['CONNECT', 'CREATE', 'TEMPORARY']) AS p(privilege)
   UNION ALL

@@ -199,6 +199,20 @@ describe('findPrivilegeViolations', () => {
     }
   });
 
+  it('names a function by its whole signature, however long', async () => {
+    const body = 'RETURNS int LANGUAGE sql AS $$ SELECT 1 $$';
+    const parameters = 'first_argument text, second_argument text, third_argument integer';
+    await queryAs(adminUrl(), `CREATE FUNCTION ingestion.long_probe(${parameters}) ${body}`);
+
+    try {
+      const objects = (await check()).map((violation) => violation.object);
+
+      expect(objects).toContain(`function ingestion.long_probe(${parameters})`);
+    } finally {
+      await queryAs(adminUrl(), 'DROP FUNCTION ingestion.long_probe');
+    }
+  });
+
   it('refuses a declaration for a role that does not belong to the database', async () => {
     const declared: ExpectedPrivileges = { footfall_auth_app: {} };
 
