@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const envelopeSchema = z.object({
   /** Unique per message; consumers deduplicate on it. */
   id: z.uuid(),
-  /** What happened, such as `tracking.batch.accepted`; with `version`, selects the payload schema. */
+  /** What happened, such as `tracking.batch.accepted`; with `version`, selects the schema. */
   type: z.string().regex(/^[a-z]+(\.[a-z-]+)+$/),
   version: z.number().int().min(1),
   /** When the producer created the message (ISO 8601, UTC). */

@@ -23,7 +23,9 @@ export async function findKafkaBrokers(
 
   if (reachable.some(Boolean)) return { brokers };
   return {
-    reason: `Kafka not reachable at ${brokers}; run deploy/kafka/kafka-broker.sh start and set KAFKA_BROKERS`,
+    reason:
+      `Kafka not reachable at ${brokers}; ` +
+      'run deploy/kafka/kafka-broker.sh start and set KAFKA_BROKERS',
   };
 }
 

@@ -20,7 +20,8 @@ export async function pubsubEmulator(
 
   if (await answers(host)) return { host };
   return {
-    unavailable: `Pub/Sub emulator not reachable at ${host}; run deploy/pubsub/pubsub-emulator.sh start`,
+    unavailable:
+      `Pub/Sub emulator not reachable at ${host}; ` + 'run deploy/pubsub/pubsub-emulator.sh start',
   };
 }
 

@@ -58,7 +58,8 @@ const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
 /**
  * Bootstraps all five service databases and the messaging database under a fresh random
- * suffix, so suites never share data, and (by default) migrates each as its owner. Register `afterAll(databases.drop)`.
+ * suffix, so suites never share data, and (by default) migrates each as its owner.
+ * Register `afterAll(databases.drop)`.
  *
  * @example
  * const databases = await createTestDatabases();

@@ -3,7 +3,7 @@ import { messagingConfigShape, requireTransportSettings } from '@footfall/messag
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
 
-/** Everything tracking-ingestion reads from its environment; docs/configuration.md lists each variable. */
+/** Everything tracking-ingestion reads from its environment, listed in docs/configuration.md. */
 export const configSchema = z
   .object({
     ...baseConfigShape,
