@@ -1,37 +1,23 @@
-import { createPool, poolDependency } from '@footfall/db';
-import { createTransport, MessagingMetrics } from '@footfall/messaging';
-import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import { buildPlatformApp } from '@footfall/platform-app';
+import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
 import type { Config } from './config.ts';
 
 export const serviceName = 'customer';
 
 /**
- * Builds the customer app. Owns customers, stores, routers and their public keys, and the admin
- * audit log; the admin API lives here.
+ * Builds the customer app. Owns customers, stores, routers and their public keys, and the admin audit log; the admin
+ * API lives here.
  */
 export async function buildApp(
   config: Config,
   options: Pick<ServiceOptions, 'logDestination'> = {},
 ): Promise<ServiceApp> {
-  const database = createPool({
-    connectionString: config.DATABASE_URL,
-    applicationName: serviceName,
-    max: config.DATABASE_POOL_MAX,
-  });
-
-  const app = await createService({
+  const { app } = await buildPlatformApp({
     name: serviceName,
     config,
+    databases: { database: config.DATABASE_URL },
     ...options,
-    dependencies: { database: poolDependency(database) },
   });
 
-  // The transport the configuration names; no subscriptions yet, so this proves the connection
-  // at start-up and closes it at shutdown.
-  const transport = await createTransport(config, {
-    metrics: new MessagingMetrics(app.metrics),
-    logger: app.log,
-  });
-  app.addHook('onClose', () => transport.close());
   return app;
 }

@@ -1,0 +1,5 @@
+export {
+  buildPlatformApp,
+  type PlatformApp,
+  type PlatformAppOptions,
+} from './build-platform-app.ts';
