@@ -5,6 +5,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { findFreePort, startLocalPostgres } from '@footfall/local-postgres';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const startScript = join(import.meta.dirname, 'start.ts');
@@ -21,11 +23,11 @@ afterAll(async () => {
 });
 
 /** Runs `pnpm start`'s script until it prints the ready line; resolves with its output so far. */
-async function startPlatform() {
+async function startPlatform(extraArguments: readonly string[] = []) {
   dataDir ||= await mkdtemp(join(tmpdir(), 'footfall-start-'));
   const child = spawn(
     process.execPath,
-    [startScript, '--data-dir', dataDir, '--base-port', String(basePort)],
+    [startScript, '--data-dir', dataDir, '--base-port', String(basePort), ...extraArguments],
     {
       env: { PATH: process.env.PATH ?? '', FOOTFALL_POSTGRES_PORT: String(postgresPort) },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -101,4 +103,40 @@ describe('pnpm start', () => {
 
     expect(await stopPlatform(child)).toBe(0);
   }, 120_000);
+
+  it('uses an existing PostgreSQL when given --database-url, and leaves it running', async () => {
+    const serverDir = await mkdtemp(join(tmpdir(), 'footfall-external-'));
+    const external = await startLocalPostgres({
+      directory: join(serverDir, 'data'),
+      port: await findFreePort(),
+      superuserPassword: 'external-admin-password',
+      throwaway: true,
+    });
+
+    try {
+      const { child, lines } = await startPlatform(['--database-url', external.adminUrl]);
+      expect(lines.join('\n')).not.toContain('external-admin-password');
+      expect(serviceUrls(lines)).toHaveLength(5);
+      expect(await stopPlatform(child)).toBe(0);
+
+      const client = new pg.Client({ connectionString: external.adminUrl });
+      await client.connect();
+      const databases = await listFootfallDatabases(client);
+      expect(databases).toContain('footfall_ingestion');
+    } finally {
+      await external.stop();
+      await rm(serverDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+async function listFootfallDatabases(client: pg.Client): Promise<string[]> {
+  try {
+    const result = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'footfall_%'",
+    );
+    return result.rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+}
