@@ -1,13 +1,22 @@
+import middie from '@fastify/middie';
 import { createPool, poolDependency } from '@footfall/db';
 import { createTransport, MessagingMetrics } from '@footfall/messaging';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import { describeClients } from './clients.ts';
 import type { Config } from './config.ts';
+import type { Pool } from './database-pool.ts';
+import { authErrors } from './errors.ts';
+import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
+import { createPostgresAdapter } from './oidc-adapter.ts';
+import { interactionPath } from './oidc-configuration.ts';
+import { OidcServer } from './oidc-server.ts';
+import { ensureSigningKey } from './signing-keys.ts';
 
 export const serviceName = 'auth';
 
 /**
- * Builds the auth app. The OAuth 2 / OpenID authorization server: users, clients, grants, sessions
- * and signing keys.
+ * Builds the auth app: the OAuth 2 / OpenID authorization server (oidc-provider, mounted at the
+ * issuer's path) beside the kit's health, readiness and metrics routes.
  */
 export async function buildApp(
   config: Config,
@@ -33,5 +42,70 @@ export async function buildApp(
     logger: app.log,
   });
   app.addHook('onClose', () => transport.close());
+
+  await mountOidcServer(app, config, database);
+  registerInteractionRoute(app);
+  scheduleHousekeeping(app, config, database);
   return app;
+}
+
+async function mountOidcServer(app: ServiceApp, config: Config, database: Pool) {
+  const oidc = new OidcServer(
+    config.AUTH_ISSUER,
+    {
+      adapter: createPostgresAdapter(database),
+      clients: describeClients({
+        secrets: config.AUTH_CLIENT_SECRETS,
+        dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
+      }),
+      cookieKeys: config.AUTH_COOKIE_KEYS,
+    },
+    database,
+    app.log,
+  );
+
+  await ensureSigningKey(database);
+  await oidc.refreshKeys();
+  oidcServers.set(app, oidc);
+
+  // Middleware runs before fastify parses the body, so the provider reads the raw request.
+  await app.register(middie);
+  app.use(new URL(config.AUTH_ISSUER).pathname, oidc.handle);
+}
+
+function registerInteractionRoute(app: ServiceApp) {
+  app.get(interactionPath(':uid'), async () => {
+    throw authErrors.create('AUTH_LOGIN_NOT_AVAILABLE');
+  });
+}
+
+function scheduleHousekeeping(app: ServiceApp, config: Config, database: Pool) {
+  const stopCleanup = scheduleExpiredStateCleanup(
+    database,
+    config.AUTH_CLEANUP_INTERVAL_MS,
+    app.log,
+  );
+  const keyTimer = setInterval(() => {
+    oidcServerOf(app)
+      .refreshKeys()
+      .catch((error: unknown) => {
+        app.log.warn({ err: error }, 'signing key refresh failed');
+      });
+  }, config.AUTH_KEY_REFRESH_INTERVAL_MS);
+  keyTimer.unref();
+
+  app.addHook('onClose', async () => {
+    stopCleanup();
+    clearInterval(keyTimer);
+  });
+}
+
+const oidcServers = new WeakMap<ServiceApp, OidcServer>();
+
+/** The authorization server of an app buildApp made; `refreshKeys()` picks up a rotation at once. */
+export function oidcServerOf(app: ServiceApp): OidcServer {
+  const server = oidcServers.get(app);
+  if (server === undefined) throw new TypeError('not an auth app built by buildApp');
+
+  return server;
 }

@@ -2,6 +2,32 @@ import { postgresUrlSchema } from '@footfall/db';
 import { messagingConfigShape, requireTransportSettings } from '@footfall/messaging';
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
+import { serviceClientIds } from './clients.ts';
+
+/** Long enough that guessing is out of the question; `pnpm start` generates 32 random bytes. */
+const secretSchema = z.string().min(32, 'must be at least 32 characters');
+
+/** `AUTH_CLIENT_SECRETS`: a JSON object with one secret per service client. */
+const clientSecretsSchema = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.strictObject(Object.fromEntries(serviceClientIds.map((id) => [id, secretSchema]))))
+  .transform((secrets) => secrets as Record<(typeof serviceClientIds)[number], string>);
+
+/** A comma-separated list, split and trimmed. */
+const commaList = z.string().transform((text) => text.split(',').map((part) => part.trim()));
+
+function hasIssuerPath(url: string): boolean {
+  const { pathname, search, hash } = new URL(url);
+  return pathname !== '/' && !pathname.endsWith('/') && search === '' && hash === '';
+}
 
 /** Everything auth reads from its environment; docs/configuration.md lists each variable. */
 export const configSchema = z
@@ -12,6 +38,20 @@ export const configSchema = z
     /** Connects as the service's runtime role, which holds only the grants the service needs. */
     DATABASE_URL: postgresUrlSchema,
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    /** The issuer identifier: the public URL of the provider, `/oidc` included. */
+    AUTH_ISSUER: z.url({ protocol: /^https?$/ }).refine(hasIssuerPath, {
+      message: 'must have a path (the provider is mounted there, e.g. /oidc) and no trailing slash',
+    }),
+    AUTH_CLIENT_SECRETS: clientSecretsSchema,
+    /** Sign the provider's cookies; the first signs, the rest still verify (rotation). */
+    AUTH_COOKIE_KEYS: commaList.pipe(z.array(secretSchema).min(1)),
+    AUTH_DASHBOARD_REDIRECT_URIS: commaList
+      .pipe(z.array(z.url()).min(1))
+      .default(['http://127.0.0.1:4100/auth/callback']),
+    /** How often expired provider state is deleted. */
+    AUTH_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+    /** How often a replica looks for a rotated signing key. */
+    AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   })
   .superRefine(requireTransportSettings);
 

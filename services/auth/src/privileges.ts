@@ -6,5 +6,12 @@ import type { ExpectedPrivileges } from '@footfall/db';
  * the catalog and fails on any difference, in either direction.
  */
 export const expectedPrivileges: ExpectedPrivileges = {
-  footfall_auth_app: {},
+  footfall_auth_app: {
+    tables: {
+      // oidc-provider's adapter: upsert, find, consume, destroy, revoke by grant, expiry clean-up.
+      'auth.oidc_models': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      // Generated on first start and rotated by the runtime role; keys past retirement deleted.
+      'auth.signing_keys': ['SELECT', 'INSERT', 'DELETE'],
+    },
+  },
 };

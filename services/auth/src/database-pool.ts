@@ -1,0 +1,7 @@
+import type { createPool, withTransaction } from '@footfall/db';
+
+/** The pg pool @footfall/db creates; named here since auth does not depend on pg itself. */
+export type Pool = ReturnType<typeof createPool>;
+
+/** A connection inside withTransaction. */
+export type TransactionClient = Parameters<Parameters<typeof withTransaction>[1]>[0];

@@ -1,0 +1,131 @@
+import type { JWK } from 'jose';
+import {
+  type AccessToken,
+  type Client,
+  type ClientCredentials,
+  type ClientMetadata,
+  type Configuration,
+  errors,
+  type KoaContextWithOIDC,
+  type RefreshToken,
+  type ResourceServer,
+} from 'oidc-provider';
+import type { AdapterConstructor } from './oidc-adapter.ts';
+import {
+  accessTokenTtlSeconds,
+  allResourceScopes,
+  findResourceServer,
+  resourceServers,
+} from './resource-servers.ts';
+import { signingAlgorithm } from './signing-keys.ts';
+
+export interface ProviderSettings {
+  readonly adapter: AdapterConstructor;
+  readonly clients: ClientMetadata[];
+  /** Private signing keys, the current one first. */
+  readonly keys: JWK[];
+  readonly cookieKeys: readonly string[];
+}
+
+/** Where the provider sends a browser to sign in; answered by the auth app itself. */
+export function interactionPath(uid: string): string {
+  return `/interaction/${encodeURIComponent(uid)}`;
+}
+
+/**
+ * The provider's configuration, with the RFC 9700 choices made explicit: code flow only, PKCE
+ * with S256 for every client, refresh tokens that rotate, audience-bound JWT access tokens.
+ */
+export function describeProviderConfiguration(settings: ProviderSettings): Configuration {
+  return {
+    adapter: settings.adapter,
+    clients: settings.clients,
+    clientDefaults: { id_token_signed_response_alg: signingAlgorithm },
+    jwks: { keys: settings.keys },
+    cookies: { keys: [...settings.cookieKeys] },
+    scopes: ['openid', 'offline_access', ...allResourceScopes()],
+    responseTypes: ['code'],
+    // Every client, confidential ones too; oidc-provider only knows S256 (plain is refused).
+    pkce: { required: () => true },
+    // A used refresh token is consumed and replaced; presenting it again revokes the whole grant
+    // (oidc-provider does that for any consumed refresh token, see test/refresh-rotation).
+    rotateRefreshToken: true,
+    ttl: tokenLifetimes,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowed },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource,
+        getResourceServerInfo,
+        useGrantedResource: async () => true,
+      },
+    },
+    interactions: { url: async (_ctx, interaction) => interactionPath(interaction.uid) },
+    // No accounts exist until sign-in is built; nothing can resolve to one.
+    findAccount: async () => undefined,
+  };
+}
+
+/** Seconds; access tokens are short because a JWT cannot be recalled once issued. */
+const tokenLifetimes = {
+  AccessToken: accessTokenTtlSeconds,
+  ClientCredentials: accessTokenTtlSeconds,
+  AuthorizationCode: 60,
+  IdToken: 300,
+  Interaction: 600,
+  Session: 14 * 24 * 3600,
+  Grant: 14 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+} as const;
+
+async function getResourceServerInfo(
+  _ctx: KoaContextWithOIDC,
+  resource: string,
+  client: Client,
+): Promise<ResourceServer> {
+  const scopes = findResourceServer(resource)?.clients[client.clientId];
+  if (scopes === undefined) throw new errors.InvalidTarget();
+
+  return {
+    audience: resource,
+    scope: scopes.join(' '),
+    accessTokenTTL: accessTokenTtlSeconds,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: signingAlgorithm } },
+  };
+}
+
+// A service token must name its audience: client credentials without a resource are refused
+// rather than issued for no one in particular.
+async function defaultResource(
+  ctx: KoaContextWithOIDC,
+  _client: Client,
+  oneOf?: readonly string[],
+): Promise<string | readonly string[] | undefined> {
+  if (oneOf !== undefined) return oneOf;
+
+  if (ctx.oidc.params?.grant_type === 'client_credentials') {
+    throw new errors.InvalidTarget('a resource parameter is required');
+  }
+
+  return undefined;
+}
+
+// Only authenticated clients, and only for tokens they hold or that are addressed to them, so a
+// service cannot learn about tokens meant for others.
+async function introspectionAllowed(
+  _ctx: KoaContextWithOIDC,
+  client: Client,
+  token: AccessToken | ClientCredentials | RefreshToken,
+): Promise<boolean> {
+  if (client.clientAuthMethod === 'none') return false;
+  if (token.clientId === client.clientId) return true;
+
+  return resourceServers.some(
+    (server) =>
+      server.service === client.clientId && 'aud' in token && token.aud === server.resource,
+  );
+}

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServiceApp } from '@footfall/service-kit';
+import type { JWK } from 'jose';
+import Provider from 'oidc-provider';
+import type { Pool } from './database-pool.ts';
+import { describeProviderConfiguration, type ProviderSettings } from './oidc-configuration.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The running oidc-provider and the keys it signs with. The provider's key set is fixed when it
+ * is built, so when the database holds a different set (a rotation), a new provider replaces it;
+ * all state is in the database, so nothing is lost in the swap.
+ */
+export class OidcServer {
+  readonly #issuer: string;
+  readonly #settings: Omit<ProviderSettings, 'keys'>;
+  readonly #pool: Pool;
+  readonly #log: ServiceApp['log'];
+  #keyIds = '';
+  #handler: Handler | undefined;
+
+  constructor(
+    issuer: string,
+    settings: Omit<ProviderSettings, 'keys'>,
+    pool: Pool,
+    log: ServiceApp['log'],
+  ) {
+    this.#issuer = issuer;
+    this.#settings = settings;
+    this.#pool = pool;
+    this.#log = log;
+  }
+
+  /** Hands a request under the issuer's path to the provider. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.#handler === undefined) throw new TypeError('OidcServer.refreshKeys was never called');
+    this.#handler(req, res);
+  };
+
+  /** Loads the signing keys and rebuilds the provider if they changed; true when it did. */
+  async refreshKeys(): Promise<boolean> {
+    const keys = await loadSigningKeys(this.#pool);
+    const keyIds = keys.map((key) => key.kid).join(' ');
+    if (keyIds === this.#keyIds) return false;
+
+    this.#handler = this.#build(keys).callback() as Handler;
+    this.#keyIds = keyIds;
+    this.#log.info({ keyIds: keys.map((key) => key.kid) }, 'signing keys loaded');
+    return true;
+  }
+
+  #build(keys: JWK[]): Provider {
+    const provider = new Provider(
+      this.#issuer,
+      describeProviderConfiguration({ ...this.#settings, keys }),
+    );
+
+    provider.on('server_error', (_ctx, error) => {
+      this.#log.error({ err: error }, 'oidc provider failed');
+    });
+    return provider;
+  }
+}

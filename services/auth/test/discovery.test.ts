@@ -1,0 +1,41 @@
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthServer, startAuthServer } from './auth-server.ts';
+
+describe('auth discovery', () => {
+  let server: AuthServer;
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('publishes metadata for the configured issuer with only the code flow and S256', async () => {
+    const [first] = server.clients;
+    const configuration = await client.discovery(
+      new URL(server.issuer),
+      first?.id ?? '',
+      first?.secret,
+      undefined,
+      { execute: [client.allowInsecureRequests] },
+    );
+    const metadata = configuration.serverMetadata();
+
+    expect(metadata.issuer).toBe(server.issuer);
+    expect(metadata.response_types_supported).toEqual(['code']);
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+    expect(metadata.grant_types_supported).not.toContain('password');
+    expect(metadata.grant_types_supported).not.toContain('implicit');
+    expect(metadata.introspection_endpoint).toBe(`${server.issuer}/token/introspection`);
+    expect(metadata.revocation_endpoint).toBe(`${server.issuer}/token/revocation`);
+  });
+
+  it('keeps the kit routes beside the provider', async () => {
+    const response = await fetch(`${server.url}/readyz`);
+
+    expect(response.status).toBe(200);
+  });
+});
