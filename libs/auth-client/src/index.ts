@@ -1,0 +1,21 @@
+export { type AuthErrorCode, authErrors } from './auth-errors.ts';
+export { type BearerTokensOptions, bearerTokens } from './bearer-tokens.ts';
+export {
+  requireToken,
+  type TokenHook,
+  type TokenRequirement,
+  verifiedToken,
+} from './require-token.ts';
+export {
+  createTokenProvider,
+  type TokenProvider,
+  type TokenProviderOptions,
+} from './token-provider.ts';
+export {
+  type AllowedAlgorithm,
+  allowedAlgorithms,
+  createTokenVerifier,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from './token-verifier.ts';
+export type { VerifiedToken } from './verified-token.ts';

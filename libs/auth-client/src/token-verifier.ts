@@ -1,0 +1,126 @@
+import { AppError } from '@footfall/service-kit';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { authErrors } from './auth-errors.ts';
+import { toVerifiedToken, type VerifiedToken } from './verified-token.ts';
+
+/** Asymmetric signatures only: never `none`, never HS* (a public key must not become a secret). */
+export const allowedAlgorithms = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'] as const;
+
+export type AllowedAlgorithm = (typeof allowedAlgorithms)[number];
+
+export interface TokenVerifierOptions {
+  /** The authorization server's issuer identifier; the `iss` claim must equal it exactly. */
+  readonly issuer: string;
+  /** Where the authorization server publishes its public keys. */
+  readonly jwksUrl: string | URL;
+  /** This service's resource identifier; the token's `aud` must name it. */
+  readonly audience: string;
+  /** @default every algorithm in allowedAlgorithms */
+  readonly algorithms?: readonly AllowedAlgorithm[];
+  /** Allowed clock skew for `exp`, `nbf` and `iat`. @default 5 */
+  readonly clockToleranceSeconds?: number;
+  /** How long after a key-set fetch an unknown `kid` waits before fetching again. @default 30000 */
+  readonly jwksCooldownMs?: number;
+  /** How long a fetched key set is used before it is fetched again. @default 600000 */
+  readonly jwksCacheMaxAgeMs?: number;
+  /** @default 5000 */
+  readonly jwksTimeoutMs?: number;
+}
+
+/** Verifies bearer access tokens for one audience. */
+export interface TokenVerifier {
+  readonly audience: string;
+  /** Resolves with the verified claims, or rejects with a coded AppError. */
+  verify(token: string): Promise<VerifiedToken>;
+}
+
+/** RFC 9068 access tokens say so in their header, which keeps ID tokens out. */
+const accessTokenType = 'at+jwt';
+
+/** Claims a token is refused without, beyond what issuer and audience checks already require. */
+const requiredClaims = ['exp', 'sub', 'client_id'];
+
+/** Builds a verifier whose key set is fetched on first use, cached, and refetched on a new kid. */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const algorithms = checkAlgorithms(options.algorithms ?? allowedAlgorithms);
+  const keys = fetchKeysOrUnavailable(
+    createRemoteJWKSet(new URL(options.jwksUrl), {
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+      timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+    }),
+  );
+  const verifyOptions = {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: [...algorithms],
+    clockTolerance: options.clockToleranceSeconds ?? 5,
+    typ: accessTokenType,
+    requiredClaims,
+  };
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    const { payload } = await jwtVerify(token, keys, verifyOptions).catch(toAuthError);
+    const verified = toVerifiedToken(payload);
+
+    if (verified === undefined) {
+      throw authErrors.create('AUTH_TOKEN_INVALID');
+    }
+
+    return verified;
+  }
+
+  return Object.freeze({ audience: options.audience, verify });
+}
+
+function checkAlgorithms(algorithms: readonly string[]): readonly string[] {
+  const allowed: readonly string[] = allowedAlgorithms;
+
+  for (const algorithm of algorithms) {
+    if (!allowed.includes(algorithm)) {
+      throw new TypeError(`algorithm ${algorithm} is not an allowed asymmetric algorithm`);
+    }
+  }
+
+  if (algorithms.length === 0) {
+    throw new TypeError('at least one algorithm must be allowed');
+  }
+
+  return algorithms;
+}
+
+/**
+ * A key set that cannot be fetched is our outage, not the caller's bad token: it must surface
+ * as 503, not 401, so callers retry instead of discarding a good token. A kid that is not in a
+ * freshly fetched set is the caller's problem and stays a jose error.
+ */
+function fetchKeysOrUnavailable(remote: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (
+        error instanceof errors.JWKSNoMatchingKey ||
+        error instanceof errors.JWKSMultipleMatchingKeys
+      ) {
+        throw error;
+      }
+
+      throw authErrors.create('AUTH_KEYS_UNAVAILABLE', { cause: error });
+    }
+  };
+}
+
+function toAuthError(error: unknown): never {
+  if (error instanceof errors.JWTExpired) {
+    throw authErrors.create('AUTH_TOKEN_EXPIRED', { cause: error });
+  }
+
+  if (error instanceof AppError) {
+    throw error;
+  }
+
+  // jose raises a TypeError, not a JOSEError, for some key and algorithm mismatches; whatever a
+  // caller's token makes jose reject is that token's fault, never a 500.
+  throw authErrors.create('AUTH_TOKEN_INVALID', { cause: error });
+}

@@ -1,0 +1,50 @@
+import {
+  baseConfigSchema,
+  createService,
+  loadConfig,
+  type ServiceApp,
+} from '@footfall/service-kit';
+import {
+  type BearerTokensOptions,
+  bearerTokens,
+  requireToken,
+  verifiedToken,
+} from '../src/index.ts';
+
+export interface ProtectedApp {
+  readonly app: ServiceApp;
+  /** Every JSON log line the app wrote, to check that no token reaches the log. */
+  readonly logLines: string[];
+}
+
+/**
+ * A service-kit app with one route per kind of requirement, for the tests and the bench:
+ * `GET /stores` needs `stores:read`; `DELETE /customers/:id` needs the `platform-admin` role;
+ * `POST /stores` checks its token in preHandler, after the body; `GET /open` is not protected.
+ */
+export async function buildProtectedApp(options: BearerTokensOptions): Promise<ProtectedApp> {
+  const logLines: string[] = [];
+  const app = await createService({
+    name: 'auth-client-test',
+    config: loadConfig(baseConfigSchema, { PORT: '0', LOG_LEVEL: 'info' }),
+    logDestination: { write: (line: string) => logLines.push(line) },
+  });
+
+  await app.register(bearerTokens, options);
+  app.get('/open', async () => ({ ok: true }));
+  app.get('/stores', { onRequest: requireToken({ scopes: ['stores:read'] }) }, async (request) => {
+    const token = verifiedToken(request);
+    return { subject: token.subject, clientId: token.clientId, scopes: token.scopes };
+  });
+  app.post('/stores', { preHandler: requireToken({ scopes: ['stores:write'] }) }, async () => ({
+    created: true,
+  }));
+  app.delete(
+    '/customers/:id',
+    { onRequest: requireToken({ roles: ['platform-admin'] }) },
+    async (request) => ({ role: verifiedToken(request).role }),
+  );
+
+  await app.ready();
+  return { app, logLines };
+}
