@@ -6,30 +6,36 @@ import { join } from 'node:path';
 export interface LocalSecrets {
   readonly superuserPassword: string;
   readonly rolePasswords: Readonly<Record<string, string>>;
+  /** The auth service's OAuth client secrets, keyed by client id. */
+  readonly clientSecrets: Readonly<Record<string, string>>;
+  /** Signs the auth service's cookies. */
+  readonly authCookieKey: string;
 }
 
 const fileName = 'secrets.json';
 
 /**
- * Reads `.data/secrets.json`, adding a password for any role that lacks one (a role added by a
- * later version of the platform). The file is written with mode 0600: it holds every password.
+ * Reads `.data/secrets.json`, adding a password for any role and a secret for any OAuth client
+ * that lacks one (added by a later version of the platform). The file is written with mode
+ * 0600: it holds every password.
  */
-export async function loadOrCreateSecrets(dataDir: string, roles: readonly string[]) {
+export async function loadOrCreateSecrets(
+  dataDir: string,
+  roles: readonly string[],
+  clients: readonly string[] = [],
+) {
   const path = join(dataDir, fileName);
   const existing = await readSecrets(path);
   const rolePasswords = { ...existing?.rolePasswords };
-  let changed = existing === undefined;
-
-  for (const role of roles) {
-    if (rolePasswords[role] === undefined) {
-      rolePasswords[role] = generatePassword();
-      changed = true;
-    }
-  }
+  const clientSecrets = { ...existing?.clientSecrets };
+  const added = [fillMissing(rolePasswords, roles), fillMissing(clientSecrets, clients)];
+  const changed = existing?.authCookieKey === undefined || added.includes(true);
 
   const secrets = {
     superuserPassword: existing?.superuserPassword ?? generatePassword(),
     rolePasswords,
+    clientSecrets,
+    authCookieKey: existing?.authCookieKey ?? generateKey(),
   };
 
   if (changed) {
@@ -52,6 +58,22 @@ async function readSecrets(path: string): Promise<LocalSecrets | undefined> {
   }
 }
 
+// True when any name had no value and got a fresh one.
+function fillMissing(values: Record<string, string>, names: readonly string[]): boolean {
+  const missing = names.filter((name) => values[name] === undefined);
+
+  for (const name of missing) {
+    values[name] = generateKey();
+  }
+
+  return missing.length > 0;
+}
+
 function generatePassword(): string {
   return randomBytes(24).toString('base64url');
+}
+
+// 32 bytes: the auth service requires client secrets and cookie keys of at least 32 characters.
+function generateKey(): string {
+  return randomBytes(32).toString('base64url');
 }

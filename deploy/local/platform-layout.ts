@@ -20,7 +20,18 @@ export interface LayoutSettings {
   readonly logLevel: string;
   /** The messaging variables of each service. */
   readonly messagingEnvironment: (service: ServiceName) => Record<string, string>;
+  /** The auth service's OAuth client secrets, keyed by client id. */
+  readonly clientSecrets: Readonly<Record<string, string>>;
+  readonly authCookieKey: string;
 }
+
+/** The OAuth clients the auth service expects a secret for (its AUTH_CLIENT_SECRETS). */
+export const oauthServiceClients = [
+  'tracking-ingestion',
+  'tracking-computation',
+  'customer',
+  'dashboard',
+] as const;
 
 /** The directory that holds a service's SQL migrations. */
 export function migrationsDirectory(service: ServiceName): string {
@@ -42,6 +53,7 @@ export function describeServices(settings: LayoutSettings): ServiceSpec[] {
         LOG_LEVEL: settings.logLevel,
         DATABASE_URL: runtimeUrl(service, settings),
         ...(service === 'dashboard' ? { SERVING_DATABASE_URL: servingReaderUrl(settings) } : {}),
+        ...(service === 'auth' ? authEnvironment(port, settings) : {}),
         ...settings.messagingEnvironment(service),
       },
     };
@@ -55,6 +67,20 @@ export function ownerUrl(
 ): string {
   const database = databaseFor(service);
   return roleUrl(database.database, database.ownerRole, settings);
+}
+
+// The issuer lives under /oidc on the auth port; the dashboard's redirect URI on its own port.
+function authEnvironment(port: number, settings: LayoutSettings): Record<string, string> {
+  const secrets = Object.fromEntries(
+    oauthServiceClients.map((client) => [client, settings.clientSecrets[client] ?? '']),
+  );
+
+  return {
+    AUTH_ISSUER: `http://127.0.0.1:${port}/oidc`,
+    AUTH_CLIENT_SECRETS: JSON.stringify(secrets),
+    AUTH_COOKIE_KEYS: settings.authCookieKey,
+    AUTH_DASHBOARD_REDIRECT_URIS: `http://127.0.0.1:${settings.basePort + portOffsets.dashboard}/auth/callback`,
+  };
 }
 
 function runtimeUrl(service: ServiceName, settings: LayoutSettings): string {

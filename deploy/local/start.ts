@@ -18,6 +18,7 @@ import {
   describeServices,
   type LayoutSettings,
   migrationsDirectory,
+  oauthServiceClients,
   ownerUrl,
 } from './platform-layout.ts';
 import { ServiceProcesses } from './service-processes.ts';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
 
   installSignalHandlers();
   const startedAt = performance.now();
-  const { passwords, postgres } = await preparePostgres(options);
+  const { passwords, secrets, postgres } = await preparePostgres(options);
   const postgresAddress = hostAndPort(postgres.adminUrl);
   await prepareDatabases(postgres.adminUrl, postgresAddress, passwords);
 
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     passwords,
     logLevel: options.logLevel,
     messagingEnvironment: (service) => messaging.environmentOf(service),
+    clientSecrets: secrets.clientSecrets,
+    authCookieKey: secrets.authCookieKey,
   });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   note(`Footfall is ready in ${seconds} s. Dashboard: http://127.0.0.1:${options.basePort}`);
@@ -71,12 +74,15 @@ async function main(): Promise<void> {
 
 async function preparePostgres(options: StartOptions) {
   await mkdir(options.dataDir, { recursive: true });
-  const secrets = await loadOrCreateSecrets(options.dataDir, listRoles());
+  const secrets = await loadOrCreateSecrets(options.dataDir, listRoles(), oauthServiceClients);
   const where = relative(process.cwd(), secrets.path) || secrets.path;
-  note(`${secrets.created ? 'generated' : 'reusing'} role passwords in ${where} (mode 0600)`);
+  note(
+    `${secrets.created ? 'generated' : 'reusing'} role passwords and OAuth client secrets in ` +
+      `${where} (mode 0600)`,
+  );
 
   const postgres = await connectPostgres(options, secrets.secrets.superuserPassword);
-  return { passwords: secrets.secrets.rolePasswords, postgres };
+  return { passwords: secrets.secrets.rolePasswords, secrets: secrets.secrets, postgres };
 }
 
 async function connectPostgres(options: StartOptions, superuserPassword: string) {
