@@ -1,0 +1,90 @@
+import { AppError } from '@footfall/service-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AllowedAlgorithm, createTokenVerifier } from '../src/index.ts';
+import { LocalIssuer } from './local-issuer.ts';
+
+const audience = 'https://customer.footfall.test';
+
+let issuer: LocalIssuer;
+
+beforeAll(async () => {
+  issuer = await LocalIssuer.start();
+});
+
+afterAll(() => issuer?.close());
+
+function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'accepted',
+    (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+  );
+}
+
+describe('createTokenVerifier', () => {
+  it('caches the key set: many tokens, one fetch', async () => {
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+    });
+    const before = issuer.requests.jwks;
+
+    for (let index = 0; index < 5; index += 1) {
+      await verifier.verify(await issuer.sign(audience));
+    }
+
+    expect(issuer.requests.jwks).toBe(before + 1);
+  });
+
+  it('does not refetch the key set for every unknown kid while cooling down', async () => {
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+      jwksCooldownMs: 60_000,
+    });
+    await verifier.verify(await issuer.sign(audience));
+    const before = issuer.requests.jwks;
+    const unknown = await issuer.rotate('ES256', false);
+
+    for (let index = 0; index < 5; index += 1) {
+      const token = await issuer.sign(audience, { kid: unknown });
+      expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_INVALID');
+    }
+
+    expect(issuer.requests.jwks).toBe(before);
+  });
+
+  it('answers 503, not 401, when the key set cannot be fetched', async () => {
+    const down = await LocalIssuer.start();
+    const token = await down.sign(audience);
+    await down.close();
+    const verifier = createTokenVerifier({ issuer: down.issuer, jwksUrl: down.jwksUrl, audience });
+
+    expect(await codeOf(verifier.verify(token))).toBe('AUTH_KEYS_UNAVAILABLE');
+  });
+
+  it('refuses a symmetric or unsigned algorithm in its allow-list as a programming mistake', () => {
+    for (const algorithm of ['HS256', 'none']) {
+      const options = {
+        issuer: issuer.issuer,
+        jwksUrl: issuer.jwksUrl,
+        audience,
+        algorithms: [algorithm as AllowedAlgorithm],
+      };
+      expect(() => createTokenVerifier(options)).toThrow(TypeError);
+    }
+  });
+
+  it('refuses a valid signature whose algorithm the service did not allow', async () => {
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+      algorithms: ['EdDSA'],
+    });
+    const token = await issuer.sign(audience, { kid: await issuer.rotate('ES256') });
+
+    expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_INVALID');
+  });
+});
