@@ -6,6 +6,7 @@ export {
   type TokenRequirement,
   verifiedToken,
 } from './require-token.ts';
+export type { ClientAuthMethod } from './token-endpoint.ts';
 export {
   createTokenProvider,
   type TokenProvider,

@@ -1,5 +1,8 @@
 import { authErrors } from './auth-errors.ts';
 
+/** How the client proves its identity at the token endpoint (RFC 6749 section 2.3.1). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
 /** A token as the provider keeps it: the value and when the server says it stops working. */
 export interface IssuedToken {
   readonly value: string;
@@ -11,6 +14,7 @@ export interface TokenRequest {
   readonly tokenEndpoint: URL;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly authMethod: ClientAuthMethod;
   readonly resource: string;
   readonly scope: string;
   readonly now: number;
@@ -21,23 +25,32 @@ export interface TokenRequest {
 const credentialErrors = new Set(['invalid_client', 'unauthorized_client']);
 
 /**
- * One client-credentials grant (RFC 6749 section 4.4) with an RFC 8707 resource indicator, the
- * client authenticated with HTTP Basic (section 2.3.1). Failures become coded AppErrors whose
- * causes carry the server's OAuth error code, never the secret or a token.
+ * One client-credentials grant (RFC 6749 section 4.4) with an RFC 8707 resource indicator.
+ * Failures become coded AppErrors whose causes carry the server's OAuth error code, never the
+ * secret or a token.
  */
 export async function requestClientCredentialsToken(request: TokenRequest): Promise<IssuedToken> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    resource: request.resource,
+    scope: request.scope,
+  });
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+
+  if (request.authMethod === 'client_secret_post') {
+    form.set('client_id', request.clientId);
+    form.set('client_secret', request.clientSecret);
+  } else {
+    headers.authorization = basicCredentials(request.clientId, request.clientSecret);
+  }
+
   const response = await fetch(request.tokenEndpoint, {
     method: 'POST',
-    headers: {
-      authorization: basicCredentials(request.clientId, request.clientSecret),
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      resource: request.resource,
-      scope: request.scope,
-    }),
+    headers,
+    body: form,
     signal: request.signal,
   }).catch((cause: unknown) => {
     throw authErrors.create('AUTH_SERVER_UNAVAILABLE', { cause });

@@ -3,7 +3,11 @@
 // dependency (and its oauth4webapi core) to every service for flows services never run; it stays
 // a test dependency, where it plays the independent OAuth client against the auth server.
 import { discoverTokenEndpoint } from './issuer-discovery.ts';
-import { type IssuedToken, requestClientCredentialsToken } from './token-endpoint.ts';
+import {
+  type ClientAuthMethod,
+  type IssuedToken,
+  requestClientCredentialsToken,
+} from './token-endpoint.ts';
 
 export interface TokenProviderOptions {
   /** The token endpoint. Give this or `issuer`, not both. */
@@ -12,6 +16,11 @@ export interface TokenProviderOptions {
   readonly issuer?: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /**
+   * How the secret is sent. Footfall's auth service registers its service clients with
+   * `client_secret_post`. @default 'client_secret_post'
+   */
+  readonly tokenEndpointAuthMethod?: ClientAuthMethod;
   /** The resource identifier (RFC 8707) of the service the token is for: its audience. */
   readonly resource: string;
   /** Scopes to ask for, as a list or space-separated. */
@@ -129,6 +138,7 @@ interface Settings {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly authMethod: ClientAuthMethod;
   readonly resource: string;
   readonly scope: string;
   readonly refreshBeforeExpiryMs: number;
@@ -151,6 +161,7 @@ function checkOptions(options: TokenProviderOptions): Settings {
     issuer: issuer ?? '',
     clientId: options.clientId,
     clientSecret: options.clientSecret,
+    authMethod: options.tokenEndpointAuthMethod ?? 'client_secret_post',
     resource: options.resource,
     scope: typeof options.scope === 'string' ? options.scope : options.scope.join(' '),
     refreshBeforeExpiryMs: options.refreshBeforeExpiryMs ?? 60_000,

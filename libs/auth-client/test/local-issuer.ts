@@ -155,7 +155,7 @@ export class LocalIssuer {
       return;
     }
 
-    const client = this.#authenticate(request.headers.authorization);
+    const client = this.#authenticate(request.headers.authorization, form);
     if (client === undefined) {
       return sendJson(response, 401, { error: 'invalid_client' });
     }
@@ -169,13 +169,17 @@ export class LocalIssuer {
     return sendJson(response, 200, token);
   }
 
-  #authenticate(header: string | undefined) {
-    const encoded = /^Basic (.+)$/.exec(header ?? '')?.[1] ?? '';
-    const [id = '', secret = ''] = Buffer.from(encoded, 'base64').toString().split(':');
+  /** Either HTTP Basic with form-encoded parts, or client_id and client_secret in the form. */
+  #authenticate(header: string | undefined, form: URLSearchParams) {
+    const encoded = /^Basic (.+)$/.exec(header ?? '')?.[1];
     const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    const client = this.clients.get(decode(id));
+    const [id = '', secret = ''] =
+      encoded === undefined
+        ? [form.get('client_id') ?? '', form.get('client_secret') ?? '']
+        : Buffer.from(encoded, 'base64').toString().split(':').map(decode);
+    const client = this.clients.get(id);
 
-    return client?.secret === decode(secret) ? { id: decode(id), client } : undefined;
+    return client?.secret === secret ? { id, client } : undefined;
   }
 
   async #issueFor(clientId: string, client: LocalClient, form: URLSearchParams) {

@@ -87,6 +87,12 @@ describe('createTokenProvider', () => {
     expect(response.json().code).toBe('AUTH_TOKEN_INVALID');
   });
 
+  it('authenticates with HTTP Basic when asked to', async () => {
+    const tokens = provider({ tokenEndpointAuthMethod: 'client_secret_basic' });
+
+    expect(decodeJwt(await tokens.getToken()).client_id).toBe('service-a');
+  });
+
   it('finds the token endpoint through discovery when given the issuer', async () => {
     const before = issuer.requests.discovery;
     const tokens = provider({ tokenEndpoint: undefined, issuer: issuer.issuer });
