@@ -19,10 +19,13 @@ export interface ProtectedApp {
 
 /**
  * A service-kit app with one route per kind of requirement, for the tests and the bench:
- * `GET /stores` needs `stores:read`; `DELETE /customers/:id` needs the `platform-admin` role;
+ * `GET /stores` needs `stores:read` (or `requiredScope`); `DELETE /customers/:id` needs the `platform-admin` role;
  * `POST /stores` checks its token in preHandler, after the body; `GET /open` is not protected.
  */
-export async function buildProtectedApp(options: BearerTokensOptions): Promise<ProtectedApp> {
+export async function buildProtectedApp(
+  options: BearerTokensOptions & { readonly requiredScope?: string },
+): Promise<ProtectedApp> {
+  const { requiredScope = 'stores:read', ...verification } = options;
   const logLines: string[] = [];
   const app = await createService({
     name: 'auth-client-test',
@@ -30,9 +33,9 @@ export async function buildProtectedApp(options: BearerTokensOptions): Promise<P
     logDestination: { write: (line: string) => logLines.push(line) },
   });
 
-  await app.register(bearerTokens, options);
+  await app.register(bearerTokens, verification);
   app.get('/open', async () => ({ ok: true }));
-  app.get('/stores', { onRequest: requireToken({ scopes: ['stores:read'] }) }, async (request) => {
+  app.get('/stores', { onRequest: requireToken({ scopes: [requiredScope] }) }, async (request) => {
     const token = verifiedToken(request);
     return { subject: token.subject, clientId: token.clientId, scopes: token.scopes };
   });

@@ -1,0 +1,109 @@
+import { AppError } from '@footfall/service-kit';
+import * as oauth from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthServer, startAuthServer } from '../../../services/auth/test/auth-server.ts';
+import { obtainServiceToken } from './obtain-service-token.ts';
+import { buildProtectedApp, type ProtectedApp } from './protected-app.ts';
+
+// The customer service's resource; ProtectedApp's GET /stores asks for `stores:read`, which the
+// auth server does not know, so this suite guards its own route with `customer:read`.
+const customerResource = 'urn:footfall:customer';
+
+let server: AuthServer;
+let customer: ProtectedApp;
+
+beforeAll(async () => {
+  server = await startAuthServer();
+  const discovery = await fetch(`${server.issuer}/.well-known/openid-configuration`);
+  const metadata = (await discovery.json()) as { jwks_uri: string };
+  customer = await buildProtectedApp({
+    issuer: server.issuer,
+    jwksUrl: metadata.jwks_uri,
+    audience: customerResource,
+    requiredScope: 'customer:read',
+  });
+});
+
+afterAll(async () => {
+  await customer?.app.close();
+  await server?.close();
+});
+
+function callCustomer(token: string) {
+  return customer.app.inject({
+    method: 'GET',
+    url: '/stores',
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+describe('against the real auth server', () => {
+  it("accepts a client-credentials token issued for the customer service's audience", async () => {
+    const token = await obtainServiceToken(server, {
+      clientId: 'tracking-ingestion',
+      resource: customerResource,
+      scopes: ['customer:read'],
+    });
+
+    const response = await callCustomer(token);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      subject: 'tracking-ingestion',
+      clientId: 'tracking-ingestion',
+      scopes: ['customer:read'],
+    });
+  });
+
+  it("refuses the dashboard's token for tracking-computation at the customer service (T2)", async () => {
+    const token = await obtainServiceToken(server, {
+      clientId: 'dashboard',
+      resource: 'urn:footfall:tracking-computation',
+      scopes: ['computation:read'],
+    });
+
+    const response = await callCustomer(token);
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('reports a resource the client may not have as AUTH_TOKEN_REQUEST_REFUSED', async () => {
+    const refused = obtainServiceToken(server, {
+      clientId: 'tracking-ingestion',
+      resource: 'urn:footfall:auth',
+      scopes: ['auth:users:write'],
+    });
+
+    await expect(refused).rejects.toBeInstanceOf(AppError);
+    await expect(refused).rejects.toMatchObject({ code: 'AUTH_TOKEN_REQUEST_REFUSED' });
+  });
+
+  it('reports a wrong secret as AUTH_CLIENT_REJECTED', async () => {
+    const wrong = { issuer: server.issuer, clients: [{ id: 'customer', secret: 'not-it' }] };
+    const refused = obtainServiceToken(wrong, {
+      clientId: 'customer',
+      resource: 'urn:footfall:auth',
+      scopes: ['auth:users:write'],
+    });
+
+    await expect(refused).rejects.toMatchObject({ code: 'AUTH_CLIENT_REJECTED' });
+  });
+
+  it('accepts a token that openid-client obtained, independently of the token provider', async () => {
+    const client = server.clients.find((candidate) => candidate.id === 'dashboard');
+    const configuration = await oauth.discovery(
+      new URL(server.issuer),
+      'dashboard',
+      { client_secret: client?.secret ?? '', token_endpoint_auth_method: 'client_secret_post' },
+      undefined,
+      { execute: [oauth.allowInsecureRequests] },
+    );
+    const tokens = await oauth.clientCredentialsGrant(configuration, {
+      resource: customerResource,
+      scope: 'customer:read',
+    });
+
+    expect((await callCustomer(tokens.access_token)).statusCode).toBe(200);
+  });
+});
