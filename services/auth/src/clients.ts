@@ -47,7 +47,7 @@ function serviceClient(id: string, secret: string): ClientMetadata {
   return {
     client_id: id,
     client_secret: secret,
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: 'client_secret_post',
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],

@@ -86,16 +86,18 @@ async function getResourceServerInfo(
   resource: string,
   client: Client,
 ): Promise<ResourceServer> {
-  const scopes = findResourceServer(resource)?.clients[client.clientId];
-  if (scopes === undefined) throw new errors.InvalidTarget();
+  const server = findResourceServer(resource);
+  const scopes = server?.clients[client.clientId];
+  if (server === undefined || scopes === undefined) throw new errors.InvalidTarget();
 
-  return {
+  const info = {
     audience: resource,
     scope: scopes.join(' '),
     accessTokenTTL: accessTokenTtlSeconds,
-    accessTokenFormat: 'jwt',
-    jwt: { sign: { alg: signingAlgorithm } },
   };
+  if (server.tokenFormat === 'opaque') return { ...info, accessTokenFormat: 'opaque' };
+
+  return { ...info, accessTokenFormat: 'jwt', jwt: { sign: { alg: signingAlgorithm } } };
 }
 
 // A service token must name its audience: client credentials without a resource are refused

@@ -12,6 +12,11 @@ export interface ResourceServerDefinition {
   readonly scopes: Readonly<Record<string, string>>;
   /** Keyed by client id: the scopes that client may be granted for this resource. */
   readonly clients: Readonly<Record<string, readonly string[]>>;
+  /**
+   * `jwt`: verified offline against the JWKS, cannot be revoked before it expires. `opaque`: a
+   * reference only this server can resolve, by introspection; revocable at once.
+   */
+  readonly tokenFormat: 'jwt' | 'opaque';
 }
 
 /** Every access token lives this long at most: short, since a JWT cannot be recalled. */
@@ -31,24 +36,30 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
       dashboard: ['customer:read'],
       'footfall-cli': ['customer:read', 'customer:admin'],
     },
+    tokenFormat: 'jwt',
   },
   {
     resource: 'urn:footfall:tracking-ingestion',
     service: 'tracking-ingestion',
     scopes: { 'ingestion:reingest': 'replay stored raw batches into the processing stream' },
     clients: { customer: ['ingestion:reingest'], 'footfall-cli': ['ingestion:reingest'] },
+    tokenFormat: 'jwt',
   },
   {
     resource: 'urn:footfall:tracking-computation',
     service: 'tracking-computation',
     scopes: { 'computation:read': 'read processing status and the processed-batch ledger' },
     clients: { dashboard: ['computation:read'], 'footfall-cli': ['computation:read'] },
+    tokenFormat: 'jwt',
   },
   {
     resource: 'urn:footfall:auth',
     service: 'auth',
     scopes: { 'auth:users:write': 'invite, disable and delete user accounts' },
     clients: { customer: ['auth:users:write'] },
+    // The auth service is its own resource server: it resolves these against its own database,
+    // so they are revocable and introspectable (oidc-provider does neither for JWTs).
+    tokenFormat: 'opaque',
   },
 ];
 

@@ -1,0 +1,92 @@
+import * as client from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthServer, startAuthServer } from './auth-server.ts';
+import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+
+// Tokens for the auth service's own API are opaque: what introspection (RFC 7662) and revocation
+// (RFC 7009) serve. JWTs are verified offline; oidc-provider refuses to introspect or revoke them.
+const auth = 'urn:footfall:auth';
+
+describe('introspection and revocation', () => {
+  let server: AuthServer;
+  let customerService: client.Configuration;
+  let ingestion: client.Configuration;
+
+  beforeAll(async () => {
+    server = await startAuthServer();
+    customerService = await discoverServiceClient(server, 'customer');
+    ingestion = await discoverServiceClient(server, 'tracking-ingestion');
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const issue = async () => {
+    const parameters = { resource: auth, scope: 'auth:users:write' };
+    return (await client.clientCredentialsGrant(customerService, parameters)).access_token;
+  };
+
+  it('describes an active token to the authenticated client that holds it', async () => {
+    const result = await client.tokenIntrospection(customerService, await issue());
+
+    expect(result).toMatchObject({
+      active: true,
+      aud: auth,
+      client_id: 'customer',
+      scope: 'auth:users:write',
+      token_type: 'Bearer',
+    });
+    expect((result.exp ?? 0) - (result.iat ?? Infinity)).toBeLessThanOrEqual(600);
+  });
+
+  it('tells another service nothing about it', async () => {
+    expect(await client.tokenIntrospection(ingestion, await issue())).toEqual({ active: false });
+  });
+
+  it('refuses a caller that does not authenticate', async () => {
+    const token = await issue();
+    const endpoint = customerService.serverMetadata().introspection_endpoint ?? '';
+    const anonymous = await fetch(endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({ token }),
+    });
+    const cli = await discoverPublicClient(server, 'footfall-cli');
+
+    expect(anonymous.status).toBe(400);
+    expect(await anonymous.json()).toMatchObject({ error: 'invalid_request' });
+    // A public client cannot prove who it is, so it learns nothing, not even that the token lives.
+    expect(await client.tokenIntrospection(cli, token)).toEqual({ active: false });
+  });
+
+  it('refuses a wrong secret', async () => {
+    const impostor = await discoverServiceClient(server, 'customer', 'y'.repeat(43));
+    const call = client.tokenIntrospection(impostor, await issue());
+
+    expect(await oauthErrorOf(call)).toBe('invalid_client');
+  });
+
+  it('revokes a token at its holder’s request, after which it is inactive', async () => {
+    const token = await issue();
+
+    await client.tokenRevocation(customerService, token);
+
+    expect(await client.tokenIntrospection(customerService, token)).toEqual({ active: false });
+  });
+
+  it('does not let another client revoke it', async () => {
+    const token = await issue();
+
+    expect(await oauthErrorOf(client.tokenRevocation(ingestion, token))).toBe('invalid_request');
+    expect((await client.tokenIntrospection(customerService, token)).active).toBe(true);
+  });
+
+  it('answers unsupported_token_type for a JWT, which resource servers verify offline', async () => {
+    const parameters = { resource: 'urn:footfall:customer', scope: 'customer:read' };
+    const jwt = (await client.clientCredentialsGrant(ingestion, parameters)).access_token;
+
+    expect(await oauthErrorOf(client.tokenIntrospection(ingestion, jwt))).toBe(
+      'unsupported_token_type',
+    );
+  });
+});
