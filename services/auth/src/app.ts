@@ -8,7 +8,7 @@ import type { Pool } from './database-pool.ts';
 import { authErrors } from './errors.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
-import { interactionPath } from './oidc-configuration.ts';
+import { interactionRoute } from './oidc-configuration.ts';
 import { OidcServer } from './oidc-server.ts';
 import { ensureSigningKey } from './signing-keys.ts';
 
@@ -74,7 +74,7 @@ async function mountOidcServer(app: ServiceApp, config: Config, database: Pool) 
 }
 
 function registerInteractionRoute(app: ServiceApp) {
-  app.get(interactionPath(':uid'), async () => {
+  app.get(interactionRoute, async () => {
     throw authErrors.create('AUTH_LOGIN_NOT_AVAILABLE');
   });
 }

@@ -27,9 +27,12 @@ export interface ProviderSettings {
   readonly cookieKeys: readonly string[];
 }
 
+/** The auth app's route for sign-in and consent; outside the provider's mount path. */
+export const interactionRoute = '/interaction/:uid';
+
 /** Where the provider sends a browser to sign in; answered by the auth app itself. */
 export function interactionPath(uid: string): string {
-  return `/interaction/${encodeURIComponent(uid)}`;
+  return interactionRoute.replace(':uid', encodeURIComponent(uid));
 }
 
 /**
@@ -64,9 +67,25 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
       },
     },
     interactions: { url: async (_ctx, interaction) => interactionPath(interaction.uid) },
+    renderError,
     // No accounts exist until sign-in is built; nothing can resolve to one.
     findAccount: async () => undefined,
   };
+}
+
+// A plain page naming the OAuth error code; the description is escaped, nothing else is echoed.
+async function renderError(
+  ctx: KoaContextWithOIDC,
+  out: { error: string; error_description?: string | undefined },
+): Promise<void> {
+  ctx.type = 'html';
+  ctx.body =
+    `<!doctype html><meta charset="utf-8"><title>Sign-in error</title>` +
+    `<h1>${escapeHtml(out.error)}</h1><p>${escapeHtml(out.error_description ?? '')}</p>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 /** Seconds; access tokens are short because a JWT cannot be recalled once issued. */
