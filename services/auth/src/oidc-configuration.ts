@@ -58,7 +58,7 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
-      revocation: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationAllowed },
       resourceIndicators: {
         enabled: true,
         defaultResource,
@@ -71,6 +71,19 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     // No accounts exist until sign-in is built; nothing can resolve to one.
     findAccount: async () => undefined,
   };
+}
+
+// Only the client a token was issued to may revoke it; anyone else is told so, except a public
+// client, which gets the RFC 7009 silent success and changes nothing.
+async function revocationAllowed(
+  _ctx: KoaContextWithOIDC,
+  client: Client,
+  token: AccessToken | ClientCredentials | RefreshToken,
+): Promise<boolean> {
+  if (token.clientId === client.clientId) return true;
+  if (client.clientAuthMethod === 'none') return false;
+
+  throw new errors.InvalidRequest('only the client a token was issued to may revoke it');
 }
 
 // A plain page naming the OAuth error code; the description is escaped, nothing else is echoed.

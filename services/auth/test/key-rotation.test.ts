@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { createPool } from '@footfall/db';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { oidcServerOf } from '../src/app.ts';
 import { loadSigningKeys, rotateSigningKey } from '../src/signing-keys.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { discoverServiceClient } from './oauth-clients.ts';
+import { withAuthPool } from './test-pool.ts';
 
 const customer = 'urn:footfall:customer';
 const rotateKeysScript = resolve(import.meta.dirname, '../src/rotate-keys.ts');
@@ -36,7 +36,7 @@ describe('signing key rotation', () => {
   };
 
   it('generates one key on first start, stored in the database', async () => {
-    const keys = await withPool(server.databases.services.auth.runtimeUrl, loadSigningKeys);
+    const keys = await withAuthPool(server, loadSigningKeys);
 
     expect(keys).toHaveLength(1);
     expect(decodeProtectedHeader(await issue()).kid).toBe(keys[0]?.kid);
@@ -46,7 +46,7 @@ describe('signing key rotation', () => {
     const before = await issue();
     const oldKid = decodeProtectedHeader(before).kid;
 
-    const newKid = await withPool(server.databases.services.auth.runtimeUrl, rotateSigningKey);
+    const newKid = await withAuthPool(server, rotateSigningKey);
     expect(await oidcServerOf(server.app).refreshKeys()).toBe(true);
     const after = await issue();
 
@@ -64,7 +64,7 @@ describe('signing key rotation', () => {
     const printed = JSON.parse(stdout) as { rotated: boolean; kid: string };
 
     await oidcServerOf(server.app).refreshKeys();
-    const keys = await withPool(server.databases.services.auth.runtimeUrl, loadSigningKeys);
+    const keys = await withAuthPool(server, loadSigningKeys);
 
     expect(printed.rotated).toBe(true);
     expect(stdout).not.toContain('"d"');
@@ -73,13 +73,3 @@ describe('signing key rotation', () => {
     await expect(verify(before)).resolves.toBeDefined();
   });
 });
-
-async function withPool<T>(url: string, work: (pool: ReturnType<typeof createPool>) => Promise<T>) {
-  const pool = createPool({ connectionString: url, applicationName: 'auth-test' });
-
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
-}

@@ -1,4 +1,5 @@
 import * as client from 'openid-client';
+import type { ServiceClientId } from '../src/clients.ts';
 import type { AuthServer } from './auth-server.ts';
 
 /** Plain HTTP is only allowed because the test server listens on loopback. */
@@ -45,4 +46,11 @@ export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
   }
 
   throw new Error('expected the call to be refused');
+}
+
+/** Every service client's secret, keyed by id: what a second replica must be started with. */
+export function secretsOf(server: AuthServer): Record<ServiceClientId, string> {
+  const entries = server.clients.map((found) => [found.id, found.secret]);
+
+  return Object.fromEntries(entries) as Record<ServiceClientId, string>;
 }
