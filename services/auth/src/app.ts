@@ -2,6 +2,7 @@ import middie from '@fastify/middie';
 import { createPool, poolDependency } from '@footfall/db';
 import { createTransport, MessagingMetrics } from '@footfall/messaging';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import type { FindAccount } from 'oidc-provider';
 import { describeClients } from './clients.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './database-pool.ts';
@@ -14,14 +15,19 @@ import { ensureSigningKey } from './signing-keys.ts';
 
 export const serviceName = 'auth';
 
+export interface AuthAppOptions extends Pick<ServiceOptions, 'logDestination'> {
+  /**
+   * Resolves a signed-in person's account for the provider. Sign-in is not built yet, so by
+   * default no account exists; this is where the account store will plug in.
+   */
+  readonly findAccount?: FindAccount;
+}
+
 /**
  * Builds the auth app: the OAuth 2 / OpenID authorization server (oidc-provider, mounted at the
  * issuer's path) beside the kit's health, readiness and metrics routes.
  */
-export async function buildApp(
-  config: Config,
-  options: Pick<ServiceOptions, 'logDestination'> = {},
-): Promise<ServiceApp> {
+export async function buildApp(config: Config, options: AuthAppOptions = {}): Promise<ServiceApp> {
   const database = createPool({
     connectionString: config.DATABASE_URL,
     applicationName: serviceName,
@@ -43,13 +49,18 @@ export async function buildApp(
   });
   app.addHook('onClose', () => transport.close());
 
-  await mountOidcServer(app, config, database);
+  await mountOidcServer(app, config, database, options.findAccount);
   registerInteractionRoute(app);
   scheduleHousekeeping(app, config, database);
   return app;
 }
 
-async function mountOidcServer(app: ServiceApp, config: Config, database: Pool) {
+async function mountOidcServer(
+  app: ServiceApp,
+  config: Config,
+  database: Pool,
+  findAccount: FindAccount | undefined,
+) {
   const oidc = new OidcServer(
     config.AUTH_ISSUER,
     {
@@ -59,6 +70,7 @@ async function mountOidcServer(app: ServiceApp, config: Config, database: Pool) 
         dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
       }),
       cookieKeys: config.AUTH_COOKIE_KEYS,
+      ...(findAccount === undefined ? {} : { findAccount }),
     },
     database,
     app.log,

@@ -6,6 +6,7 @@ import {
   type ClientMetadata,
   type Configuration,
   errors,
+  type FindAccount,
   type KoaContextWithOIDC,
   type RefreshToken,
   type ResourceServer,
@@ -25,6 +26,8 @@ export interface ProviderSettings {
   /** Private signing keys, the current one first. */
   readonly keys: JWK[];
   readonly cookieKeys: readonly string[];
+  /** Resolves a signed-in person's account; sign-in is not built yet, so the default finds none. */
+  readonly findAccount?: FindAccount;
 }
 
 /** The auth app's route for sign-in and consent; outside the provider's mount path. */
@@ -68,8 +71,7 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     },
     interactions: { url: async (_ctx, interaction) => interactionPath(interaction.uid) },
     renderError,
-    // No accounts exist until sign-in is built; nothing can resolve to one.
-    findAccount: async () => undefined,
+    findAccount: settings.findAccount ?? (async () => undefined),
   };
 }
 

@@ -20,6 +20,7 @@ export class OidcServer {
   readonly #log: ServiceApp['log'];
   #keyIds = '';
   #handler: Handler | undefined;
+  #provider: Provider | undefined;
 
   constructor(
     issuer: string,
@@ -39,13 +40,21 @@ export class OidcServer {
     this.#handler(req, res);
   };
 
+  /** The current oidc-provider instance, for its models (Grant, RefreshToken, ...). */
+  get provider(): Provider {
+    if (this.#provider === undefined)
+      throw new TypeError('OidcServer.refreshKeys was never called');
+    return this.#provider;
+  }
+
   /** Loads the signing keys and rebuilds the provider if they changed; true when it did. */
   async refreshKeys(): Promise<boolean> {
     const keys = await loadSigningKeys(this.#pool);
     const keyIds = keys.map((key) => key.kid).join(' ');
     if (keyIds === this.#keyIds) return false;
 
-    this.#handler = this.#build(keys).callback() as Handler;
+    this.#provider = this.#build(keys);
+    this.#handler = this.#provider.callback() as Handler;
     this.#keyIds = keyIds;
     this.#log.info({ keyIds: keys.map((key) => key.kid) }, 'signing keys loaded');
     return true;
