@@ -2,6 +2,7 @@ import { AppError } from '@footfall/service-kit';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { authErrors } from './auth-errors.ts';
 import { toVerifiedToken, type VerifiedToken } from './verified-token.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /** Asymmetric signatures only: never `none`, never HS* (a public key must not become a secret). */
 export const allowedAlgorithms = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'] as const;
@@ -25,6 +26,13 @@ export interface TokenVerifierOptions {
   readonly jwksCacheMaxAgeMs?: number;
   /** @default 5000 */
   readonly jwksTimeoutMs?: number;
+  /**
+   * How many verified tokens to remember, so a reused token is not verified again until it
+   * expires; 0 verifies every request. @default 1000
+   */
+  readonly verifiedTokenCacheSize?: number;
+  /** Milliseconds since the epoch; tests pass their own clock. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** Verifies bearer access tokens for one audience. */
@@ -50,23 +58,36 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       timeoutDuration: options.jwksTimeoutMs ?? 5_000,
     }),
   );
+  const toleranceSeconds = options.clockToleranceSeconds ?? 5;
   const verifyOptions = {
     issuer: options.issuer,
     audience: options.audience,
     algorithms: [...algorithms],
-    clockTolerance: options.clockToleranceSeconds ?? 5,
+    clockTolerance: toleranceSeconds,
     typ: accessTokenType,
     requiredClaims,
   };
+  const clock = options.clock ?? Date.now;
+  const cache = new VerifiedTokenCache(options.verifiedTokenCacheSize ?? 1000);
 
   async function verify(token: string): Promise<VerifiedToken> {
-    const { payload } = await jwtVerify(token, keys, verifyOptions).catch(toAuthError);
+    const now = clock();
+    const cached = cache.get(token, now, toleranceSeconds * 1000);
+    if (cached !== undefined) {
+      return cached;
+    }
+
+    const currentDate = new Date(now);
+    const { payload } = await jwtVerify(token, keys, { ...verifyOptions, currentDate }).catch(
+      toAuthError,
+    );
     const verified = toVerifiedToken(payload);
 
     if (verified === undefined) {
       throw authErrors.create('AUTH_TOKEN_INVALID');
     }
 
+    cache.set(token, verified);
     return verified;
   }
 

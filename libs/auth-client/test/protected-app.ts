@@ -20,21 +20,24 @@ export interface ProtectedApp {
 /**
  * A service-kit app with one route per kind of requirement, for the tests and the bench:
  * `GET /stores` needs `stores:read` (or `requiredScope`); `DELETE /customers/:id` needs the `platform-admin` role;
- * `POST /stores` checks its token in preHandler, after the body; `GET /open` is not protected.
+ * `POST /stores` checks its token in preHandler, after the body; `GET /open` answers like
+ * `GET /stores` but unprotected. `quiet` discards the log (the bench).
  */
 export async function buildProtectedApp(
-  options: BearerTokensOptions & { readonly requiredScope?: string },
+  options: BearerTokensOptions & { readonly requiredScope?: string; readonly quiet?: boolean },
 ): Promise<ProtectedApp> {
-  const { requiredScope = 'stores:read', ...verification } = options;
+  const { requiredScope = 'stores:read', quiet = false, ...verification } = options;
   const logLines: string[] = [];
+  const write = quiet ? () => {} : (line: string) => logLines.push(line);
   const app = await createService({
     name: 'auth-client-test',
     config: loadConfig(baseConfigSchema, { PORT: '0', LOG_LEVEL: 'info' }),
-    logDestination: { write: (line: string) => logLines.push(line) },
+    logDestination: { write },
   });
 
   await app.register(bearerTokens, verification);
-  app.get('/open', async () => ({ ok: true }));
+  // The same answer as GET /stores without the guard: the bench's baseline.
+  app.get('/open', async () => ({ subject: 'anonymous', clientId: 'anonymous', scopes: [] }));
   app.get('/stores', { onRequest: requireToken({ scopes: [requiredScope] }) }, async (request) => {
     const token = verifiedToken(request);
     return { subject: token.subject, clientId: token.clientId, scopes: token.scopes };
