@@ -87,4 +87,60 @@ describe('createTokenVerifier', () => {
 
     expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_INVALID');
   });
+
+  it('verifies a reused token once, and every time when the cache is off', async () => {
+    const refetchAlways = {
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+      jwksCacheMaxAgeMs: 0,
+    };
+    const cached = createTokenVerifier(refetchAlways);
+    const uncached = createTokenVerifier({ ...refetchAlways, verifiedTokenCacheSize: 0 });
+    const token = await issuer.sign(audience);
+
+    const before = issuer.requests.jwks;
+    await cached.verify(token);
+    await cached.verify(token);
+    expect(issuer.requests.jwks).toBe(before + 1);
+
+    await uncached.verify(token);
+    await uncached.verify(token);
+    expect(issuer.requests.jwks).toBe(before + 3);
+  });
+
+  it('refuses a remembered token once it has expired', async () => {
+    let now = Date.now();
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+      clock: () => now,
+    });
+    const token = await issuer.sign(audience);
+    await verifier.verify(token);
+
+    now += 301_000 + 5_000;
+
+    expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_EXPIRED');
+  });
+
+  it('does not let a remembered signature vouch for a changed payload', async () => {
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+    });
+    const token = await issuer.sign(audience, { claims: { scope: 'stores:read' } });
+    await verifier.verify(token);
+    const [header, payload = '', signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'customer:admin' })).toString(
+      'base64url',
+    );
+
+    expect(await codeOf(verifier.verify(`${header}.${widened}.${signature}`))).toBe(
+      'AUTH_TOKEN_INVALID',
+    );
+  });
 });
