@@ -51,6 +51,8 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     cookies: { keys: [...settings.cookieKeys] },
     scopes: ['openid', 'offline_access', ...allResourceScopes()],
     responseTypes: ['code'],
+    // Only the methods clients are registered with: nothing symmetric-signed, nothing unused.
+    clientAuthMethods: ['client_secret_post', 'none'],
     // Every client, confidential ones too; oidc-provider only knows S256 (plain is refused).
     pkce: { required: () => true },
     // A used refresh token is consumed and replaced; presenting it again revokes the whole grant

@@ -31,10 +31,10 @@ describe('client credentials with resource indicators', () => {
       algorithms: ['ES256'],
     });
 
-    expect(protectedHeader.alg).toBe('ES256');
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(protectedHeader.kid).toEqual(expect.any(String));
     expect(payload.aud).toBe(customer);
-    expect(payload.client_id).toBe('tracking-ingestion');
+    expect(payload).toMatchObject({ client_id: 'tracking-ingestion', sub: 'tracking-ingestion' });
     expect(payload.scope).toBe('customer:read');
     expect((payload.exp ?? 0) - (payload.iat ?? Infinity)).toBeLessThanOrEqual(600);
     expect(tokens.expires_in).toBeLessThanOrEqual(600);

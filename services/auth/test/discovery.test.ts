@@ -29,6 +29,7 @@ describe('auth discovery', () => {
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(metadata.grant_types_supported).not.toContain('password');
     expect(metadata.grant_types_supported).not.toContain('implicit');
+    expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_post', 'none']);
     expect(metadata.introspection_endpoint).toBe(`${server.issuer}/token/introspection`);
     expect(metadata.revocation_endpoint).toBe(`${server.issuer}/token/revocation`);
   });
