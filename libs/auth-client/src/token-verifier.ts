@@ -7,6 +7,9 @@ import { VerifiedTokenCache } from './verified-token-cache.ts';
 /** Asymmetric signatures only: never `none`, never HS* (a public key must not become a secret). */
 export const allowedAlgorithms = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'] as const;
 
+/** What Footfall's auth service signs access tokens with; nothing else is accepted by default. */
+const defaultAlgorithms = ['ES256'] as const;
+
 export type AllowedAlgorithm = (typeof allowedAlgorithms)[number];
 
 export interface TokenVerifierOptions {
@@ -16,7 +19,7 @@ export interface TokenVerifierOptions {
   readonly jwksUrl: string | URL;
   /** This service's resource identifier; the token's `aud` must name it. */
   readonly audience: string;
-  /** @default every algorithm in allowedAlgorithms */
+  /** A subset of allowedAlgorithms. @default ['ES256'], as the auth service signs */
   readonly algorithms?: readonly AllowedAlgorithm[];
   /** Allowed clock skew for `exp`, `nbf` and `iat`. @default 5 */
   readonly clockToleranceSeconds?: number;
@@ -50,7 +53,7 @@ const requiredClaims = ['exp', 'sub', 'client_id'];
 
 /** Builds a verifier whose key set is fetched on first use, cached, and refetched on a new kid. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const algorithms = checkAlgorithms(options.algorithms ?? allowedAlgorithms);
+  const algorithms = checkAlgorithms(options.algorithms ?? defaultAlgorithms);
   const keys = fetchKeysOrUnavailable(
     createRemoteJWKSet(new URL(options.jwksUrl), {
       cooldownDuration: options.jwksCooldownMs ?? 30_000,

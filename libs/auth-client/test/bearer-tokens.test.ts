@@ -15,6 +15,7 @@ beforeAll(async () => {
     issuer: issuer.issuer,
     jwksUrl: issuer.jwksUrl,
     audience,
+    algorithms: ['ES256', 'EdDSA'],
     jwksCooldownMs: 0,
   });
 });

@@ -88,6 +88,18 @@ describe('createTokenVerifier', () => {
     expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_INVALID');
   });
 
+  it('accepts only ES256, as the auth service signs, unless told otherwise', async () => {
+    const verifier = createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+    });
+    const token = await issuer.sign(audience, { kid: await issuer.rotate('EdDSA') });
+
+    expect(await codeOf(verifier.verify(token))).toBe('AUTH_TOKEN_INVALID');
+    await issuer.rotate('ES256');
+  });
+
   it('verifies a reused token once, and every time when the cache is off', async () => {
     const refetchAlways = {
       issuer: issuer.issuer,
