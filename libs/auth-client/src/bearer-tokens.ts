@@ -15,7 +15,7 @@ export type BearerTokensOptions = TokenVerifierOptions;
  * verified one). Routes opt in with requireToken; registering alone protects nothing.
  *
  * @example
- * await app.register(bearerTokens, { issuer, jwksUrl, audience: 'https://customer.footfall' });
+ * await app.register(bearerTokens, { issuer, jwksUrl, audience: 'urn:footfall:customer' });
  * app.get('/stores', { onRequest: requireToken({ scopes: ['stores:read'] }) }, listStores);
  */
 export const bearerTokens = fastifyPlugin(

@@ -61,7 +61,7 @@ const retryAfterFailureMs = 2_000;
  *
  * @example
  * const tokens = createTokenProvider({ issuer, clientId, clientSecret,
- *   resource: 'https://customer.footfall', scope: ['stores:read'] });
+ *   resource: 'urn:footfall:customer', scope: ['customer:read'] });
  * await fetch(url, { headers: { authorization: `Bearer ${await tokens.getToken()}` } });
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
