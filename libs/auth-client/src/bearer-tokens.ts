@@ -16,7 +16,7 @@ export type BearerTokensOptions = TokenVerifierOptions;
  *
  * @example
  * await app.register(bearerTokens, { issuer, jwksUrl, audience: 'urn:footfall:customer' });
- * app.get('/stores', { onRequest: requireToken({ scopes: ['stores:read'] }) }, listStores);
+ * app.get('/stores', { onRequest: requireToken({ scopes: ['customer:read'] }) }, listStores);
  */
 export const bearerTokens = fastifyPlugin(
   async function registerBearerTokens(app: FastifyInstance, options: BearerTokensOptions) {
