@@ -1,4 +1,3 @@
-import middie from '@fastify/middie';
 import { createPool, poolDependency } from '@footfall/db';
 import { createTransport, MessagingMetrics } from '@footfall/messaging';
 import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
@@ -10,6 +9,7 @@ import { authErrors } from './errors.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
 import { interactionRoute } from './oidc-configuration.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { OidcServer } from './oidc-server.ts';
 import { ensureSigningKey } from './signing-keys.ts';
 
@@ -80,9 +80,7 @@ async function mountOidcServer(
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
-  // Middleware runs before fastify parses the body, so the provider reads the raw request.
-  await app.register(middie);
-  app.use(new URL(config.AUTH_ISSUER).pathname, oidc.handle);
+  await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
 }
 
 function registerInteractionRoute(app: ServiceApp) {

@@ -34,9 +34,12 @@ describe('auth discovery', () => {
     expect(metadata.revocation_endpoint).toBe(`${server.issuer}/token/revocation`);
   });
 
-  it('keeps the kit routes beside the provider', async () => {
-    const response = await fetch(`${server.url}/readyz`);
+  it('keeps the kit routes beside the provider, and its metrics see provider traffic', async () => {
+    const ready = await fetch(`${server.url}/readyz`);
+    await fetch(`${server.issuer}/jwks`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
 
-    expect(response.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/oidc\/\*"/);
   });
 });

@@ -1,0 +1,43 @@
+import type { ServiceApp } from '@footfall/service-kit';
+import type { OidcServer } from './oidc-server.ts';
+
+export interface OidcRoutesOptions {
+  /** The issuer's path, e.g. `/oidc`; every request under it goes to the provider. */
+  readonly mountPath: string;
+  readonly oidc: OidcServer;
+}
+
+const methods = ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT', 'PATCH'];
+
+/**
+ * Hands every request under the issuer's path to oidc-provider as fastify routes, so the kit's
+ * request log and metrics see them (by route pattern, never the query string). The provider reads
+ * the body itself: this scope's parser leaves the stream untouched.
+ */
+export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): Promise<void> {
+  const { mountPath, oidc } = options;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  for (const url of [mountPath, `${mountPath}/*`]) {
+    app.route({
+      method: methods,
+      url,
+      handler: async (request, reply) => {
+        reply.hijack();
+        oidc.handle(relativeToMount(request.raw, mountPath), reply.raw);
+      },
+    });
+  }
+}
+
+type OidcRequest = Parameters<OidcServer['handle']>[0] & { originalUrl?: string | undefined };
+
+// The provider routes relative to where it is mounted, as any Connect-style middleware does.
+function relativeToMount(raw: OidcRequest, mountPath: string): OidcRequest {
+  raw.originalUrl = raw.url;
+  raw.url = (raw.url ?? '/').slice(mountPath.length) || '/';
+
+  return raw;
+}
