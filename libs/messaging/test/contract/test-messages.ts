@@ -49,12 +49,16 @@ export async function waitFor(
   description: string,
   condition: () => boolean | Promise<boolean>,
   timeoutMs = 30_000,
+  progress: () => string = () => '',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
 
   while (!(await condition())) {
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
+      const state = progress();
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting until ${description}${state ? ` (${state})` : ''}`,
+      );
     }
 
     await sleep(25);

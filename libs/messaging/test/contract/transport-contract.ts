@@ -346,7 +346,7 @@ export function describeTransportContract(harness: ContractHarness): void {
           'SELECT message_id FROM effects',
         );
         expect(effects.rows.map((row) => row.message_id).sort()).toEqual([...ids].sort());
-      });
+      }, 90_000);
 
       it('publishes each message once when several relays run at the same time', async (context) => {
         if (unavailable) return context.skip(unavailable);
@@ -367,11 +367,16 @@ export function describeTransportContract(harness: ContractHarness): void {
           }),
         );
 
-        await waitFor('all 60 are handled', () => recorder.ids.size === 60);
+        await waitFor(
+          'all 60 are handled',
+          () => recorder.ids.size === 60,
+          60_000,
+          () => `${recorder.ids.size} of 60 handled`,
+        );
         await sleep(500);
         expect(recorder.deliveries).toHaveLength(60);
         expect([...recorder.ids].sort()).toEqual([...ids].sort());
-      });
+      }, 90_000);
     });
   });
 }
