@@ -11,11 +11,16 @@ const keysKept = 2;
 /** Serialises first-start generation across replicas; the value is arbitrary but fixed. */
 const generationLockKey = 4_101_000_001;
 
-/** The private signing keys, newest (the one that signs) first. */
+/**
+ * The private signing keys, the one that signs first: the newest already active key, then keys
+ * waiting to activate (published, not yet signing), then older ones (verifying only).
+ */
 export async function loadSigningKeys(pool: Pool): Promise<JWK[]> {
-  const result = await pool.query<{ private_jwk: JWK }>(
-    'SELECT private_jwk FROM auth.signing_keys ORDER BY created_at DESC, kid',
-  );
+  const result = await pool.query<{ private_jwk: JWK }>(`
+    SELECT private_jwk FROM auth.signing_keys
+    ORDER BY (kid = (SELECT kid FROM auth.signing_keys WHERE activates_at <= clock_timestamp()
+                     ORDER BY activates_at DESC, kid LIMIT 1)) DESC,
+             activates_at DESC, kid`);
 
   return result.rows.map((row) => row.private_jwk);
 }
@@ -34,18 +39,19 @@ export async function ensureSigningKey(pool: Pool): Promise<void> {
 }
 
 /**
- * Adds a new current key and deletes all but the newest two, so the previous key stays in the
- * JWKS for tokens it signed. Returns the new key's id.
+ * Adds a new key that signs from `activateInSeconds` on (published in the JWKS at once), and
+ * deletes all but the newest two, so the key it replaces stays published for the tokens it
+ * signed. Returns the new key's id.
  */
-export async function rotateSigningKey(pool: Pool): Promise<string> {
+export async function rotateSigningKey(pool: Pool, activateInSeconds = 0): Promise<string> {
   const key = await generateSigningKey();
 
   await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [generationLockKey]);
-    await insertKey(client, key);
+    await insertKey(client, key, activateInSeconds);
     await client.query(
       `DELETE FROM auth.signing_keys WHERE kid NOT IN (
-         SELECT kid FROM auth.signing_keys ORDER BY created_at DESC, kid LIMIT $1)`,
+         SELECT kid FROM auth.signing_keys ORDER BY activates_at DESC, kid LIMIT $1)`,
       [keysKept],
     );
   });
@@ -61,9 +67,14 @@ export async function generateSigningKey(): Promise<JWK> {
   return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: signingAlgorithm, use: 'sig' };
 }
 
-async function insertKey(client: TransactionClient, key: JWK): Promise<void> {
-  await client.query('INSERT INTO auth.signing_keys (kid, private_jwk) VALUES ($1, $2)', [
-    key.kid,
-    key,
-  ]);
+async function insertKey(
+  client: TransactionClient,
+  key: JWK,
+  activateInSeconds = 0,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO auth.signing_keys (kid, private_jwk, activates_at)
+     VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))`,
+    [key.kid, key, activateInSeconds],
+  );
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { withClient } from '@footfall/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +59,8 @@ describe('signing key rotation', () => {
 
   it('rotates from the documented command and keeps only the current and previous keys', async () => {
     const before = await issue();
-    const { stdout } = await promisify(execFile)(process.execPath, [rotateKeysScript], {
+    const args = [rotateKeysScript, '--activate-in', '0'];
+    const { stdout } = await promisify(execFile)(process.execPath, args, {
       env: { ...process.env, DATABASE_URL: server.databases.services.auth.runtimeUrl },
     });
     const printed = JSON.parse(stdout) as { rotated: boolean; kid: string };
@@ -71,5 +73,25 @@ describe('signing key rotation', () => {
     expect(keys.map((key) => key.kid)).toEqual([printed.kid, decodeProtectedHeader(before).kid]);
     expect(decodeProtectedHeader(await issue()).kid).toBe(printed.kid);
     await expect(verify(before)).resolves.toBeDefined();
+  });
+
+  it('publishes a key before it signs, then switches once it activates', async () => {
+    const current = decodeProtectedHeader(await issue()).kid;
+
+    const pending = await withAuthPool(server, (pool) => rotateSigningKey(pool, 3600));
+    await oidcServerOf(server.app).refreshKeys();
+    const response = await fetch(ingestion.serverMetadata().jwks_uri ?? '');
+    const published = (await response.json()) as { keys: { kid: string }[] };
+
+    expect(published.keys.map((key) => key.kid)).toEqual(
+      expect.arrayContaining([current, pending]),
+    );
+    expect(decodeProtectedHeader(await issue()).kid).toBe(current);
+
+    await withClient(server.databases.services.auth.adminUrl, (db) =>
+      db.query('UPDATE auth.signing_keys SET activates_at = now() WHERE kid = $1', [pending]),
+    );
+    expect(await oidcServerOf(server.app).refreshKeys()).toBe(true);
+    expect(decodeProtectedHeader(await issue()).kid).toBe(pending);
   });
 });
