@@ -1,6 +1,5 @@
-import { createPool, poolDependency } from '@footfall/db';
-import { createTransport, MessagingMetrics } from '@footfall/messaging';
-import { createService, type ServiceApp, type ServiceOptions } from '@footfall/service-kit';
+import { buildPlatformApp } from '@footfall/platform-app';
+import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
 import type { FindAccount } from 'oidc-provider';
 import { describeClients } from './clients.ts';
 import type { Config } from './config.ts';
@@ -28,26 +27,13 @@ export interface AuthAppOptions extends Pick<ServiceOptions, 'logDestination'> {
  * issuer's path) beside the kit's health, readiness and metrics routes.
  */
 export async function buildApp(config: Config, options: AuthAppOptions = {}): Promise<ServiceApp> {
-  const database = createPool({
-    connectionString: config.DATABASE_URL,
-    applicationName: serviceName,
-    max: config.DATABASE_POOL_MAX,
-  });
-
-  const app = await createService({
+  const { app, pools } = await buildPlatformApp({
     name: serviceName,
     config,
-    ...options,
-    dependencies: { database: poolDependency(database) },
+    databases: { database: config.DATABASE_URL },
+    ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
-
-  // The transport the configuration names; no subscriptions yet, so this proves the connection
-  // at start-up and closes it at shutdown.
-  const transport = await createTransport(config, {
-    metrics: new MessagingMetrics(app.metrics),
-    logger: app.log,
-  });
-  app.addHook('onClose', () => transport.close());
+  const database = pools.database;
 
   await mountOidcServer(app, config, database, options.findAccount);
   registerInteractionRoute(app);
