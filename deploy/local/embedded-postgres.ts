@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPortInUse, type LocalPostgres, startLocalPostgres } from '@footfall/local-postgres';
 
@@ -12,7 +13,10 @@ export interface EmbeddedPostgresSettings {
 export async function startEmbeddedPostgres(
   settings: EmbeddedPostgresSettings,
 ): Promise<LocalPostgres> {
-  if (await isPortInUse(settings.port)) {
+  const directory = join(settings.dataDir, 'postgres');
+
+  // A server left running by a run that was killed is stopped by startLocalPostgres itself.
+  if (!existsSync(join(directory, 'postmaster.pid')) && (await isPortInUse(settings.port))) {
     throw new Error(
       `port ${settings.port} is already in use: is another \`pnpm start\` running? ` +
         'Stop it, or choose another port with FOOTFALL_POSTGRES_PORT.',
@@ -20,7 +24,7 @@ export async function startEmbeddedPostgres(
   }
 
   return startLocalPostgres({
-    directory: join(settings.dataDir, 'postgres'),
+    directory,
     port: settings.port,
     superuserPassword: settings.superuserPassword,
   });

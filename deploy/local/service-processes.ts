@@ -60,6 +60,13 @@ export class ServiceProcesses {
     }
   }
 
+  /** Sends a signal to every running service without waiting, for a process exiting now. */
+  signalAll(signal: NodeJS.Signals): void {
+    for (const child of this.#children.values()) {
+      if (isRunning(child)) child.kill(signal);
+    }
+  }
+
   /** Asks every service to shut down gracefully, and kills any that outlive the deadline. */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;

@@ -57,6 +57,18 @@ async function isListening(port: number): Promise<boolean> {
   });
 }
 
+/** Ports close a moment after a process is killed; wait for that, boundedly. */
+async function waitUntilClosed(ports: readonly number[]) {
+  const deadline = Date.now() + 15_000;
+
+  for (const port of ports) {
+    while (await isListening(port)) {
+      if (Date.now() > deadline) throw new Error(`port ${port} is still listening`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function stopPlatform(child: ChildProcess) {
   child.kill('SIGINT');
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -91,7 +103,7 @@ describe('pnpm start', () => {
     expect(await isListening(postgresPort), 'postgres').toBe(false);
   }, 120_000);
 
-  it('keeps generated passwords private and reuses them and the data on the next start', async () => {
+  it('reuses private passwords and data on the next start; a second SIGINT leaves nothing', async () => {
     const secretsPath = join(dataDir, 'secrets.json');
     const before = await readFile(secretsPath, 'utf8');
     expect((await stat(secretsPath)).mode & 0o777).toBe(0o600);
@@ -101,7 +113,14 @@ describe('pnpm start', () => {
     expect(await readFile(secretsPath, 'utf8')).toBe(before);
     expect(serviceUrls(lines)).toHaveLength(5);
 
-    expect(await stopPlatform(child)).toBe(0);
+    // An impatient second Ctrl-C exits at once, but must still leave nothing running.
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGINT');
+    await exited;
+    await waitUntilClosed([basePort, basePort + 1, basePort + 2, basePort + 3, basePort + 4]);
+    await waitUntilClosed([postgresPort]);
   }, 120_000);
 
   it('uses an existing PostgreSQL when given --database-url, and leaves it running', async () => {

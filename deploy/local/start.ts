@@ -33,6 +33,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const note = (line: string) => say(`${'footfall'.padEnd(prefixWidth)} | ${line}`);
 
 const cleanups: Array<() => Promise<void>> = [];
+/** What a second Ctrl-C still does before exiting at once: nothing may be left running. */
+const lastResorts: Array<() => void> = [];
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -102,6 +104,7 @@ async function connectPostgres(options: StartOptions, superuserPassword: string)
   });
 
   cleanups.push(() => postgres.stop());
+  lastResorts.push(() => postgres.abandon());
   return postgres;
 }
 
@@ -149,6 +152,7 @@ async function startServices(settings: LayoutSettings) {
   });
 
   cleanups.unshift(() => processes.stop(stopTimeoutMs));
+  lastResorts.unshift(() => processes.signalAll('SIGKILL'));
   processes.start(specs);
   await processes.waitUntilReady(specs, readyTimeoutMs);
 
@@ -163,6 +167,7 @@ function installSignalHandlers() {
     process.on(signal, () => {
       if (stopping) {
         note('second signal: exiting now');
+        for (const lastResort of lastResorts) lastResort();
         process.exit(1);
       }
 

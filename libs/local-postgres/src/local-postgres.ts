@@ -29,6 +29,8 @@ export interface LocalPostgres {
   readonly port: number;
   /** Stops the server; safe to call more than once, and after the server died on its own. */
   stop(): Promise<void>;
+  /** Asks the server to shut down without waiting, for a process that must exit right now. */
+  abandon(): void;
 }
 
 interface Cluster {
@@ -81,6 +83,10 @@ export async function startLocalPostgres(settings: LocalPostgresSettings): Promi
     adminUrl: `postgresql://postgres:${password}@127.0.0.1:${settings.port}/postgres`,
     port: settings.port,
     stop: once(() => stopServer(server)),
+    abandon: () => {
+      // SIGINT is a fast shutdown, which PostgreSQL completes on its own after we are gone.
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
+    },
   };
 }
 
