@@ -1,30 +1,50 @@
+import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
-import type { FindAccount } from 'oidc-provider';
-import { describeClients } from './clients.ts';
+import { AccountState } from './account-state.ts';
+import { accessTokenClaims, accountFinder } from './accounts.ts';
+import { AuditLog } from './audit-log.ts';
+import { cliRedirectUris, describeClients } from './clients.ts';
 import type { Config } from './config.ts';
+import { CsrfTokens } from './csrf-tokens.ts';
 import type { Pool } from './database-pool.ts';
-import { authErrors } from './errors.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
+import type { PageSecurity } from './html-pages.ts';
+import { interactionRoutes } from './interaction-routes.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
-import { interactionRoute } from './oidc-configuration.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { OidcServer } from './oidc-server.ts';
+import { OneTimeTokens } from './one-time-tokens.ts';
+import { pageAssets } from './page-assets.ts';
+import { PasswordHasher } from './password-hashing.ts';
+import { passwordPages } from './password-pages.ts';
+import { auditProviderEvents } from './provider-audit.ts';
+import { SignIn } from './sign-in.ts';
+import { SignInThrottle } from './sign-in-throttle.ts';
 import { ensureSigningKey } from './signing-keys.ts';
+import { userApi } from './user-api.ts';
+import { UserStore } from './users.ts';
 
 export const serviceName = 'auth';
 
-export interface AuthAppOptions extends Pick<ServiceOptions, 'logDestination'> {
-  /**
-   * Resolves a signed-in person's account for the provider. Sign-in is not built yet, so by
-   * default no account exists; this is where the account store will plug in.
-   */
-  readonly findAccount?: FindAccount;
+export type AuthAppOptions = Pick<ServiceOptions, 'logDestination'>;
+
+/** What the auth app is made of, shared by its routes. */
+interface AuthParts {
+  readonly database: Pool;
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly audit: AuditLog;
+  readonly accountState: AccountState;
+  readonly tokens: OneTimeTokens;
+  readonly csrf: CsrfTokens;
+  readonly security: PageSecurity;
 }
 
 /**
  * Builds the auth app: the OAuth 2 / OpenID authorization server (oidc-provider, mounted at the
- * issuer's path) beside the kit's health, readiness and metrics routes.
+ * issuer's path), its sign-in and consent pages, the password pages that invitation and reset
+ * links open, and the internal user API, beside the kit's health, readiness and metrics routes.
  */
 export async function buildApp(config: Config, options: AuthAppOptions = {}): Promise<ServiceApp> {
   const { app, pools } = await buildPlatformApp({
@@ -33,46 +53,110 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     databases: { database: config.DATABASE_URL },
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
-  const database = pools.database;
+  const parts = assembleParts(app, config, pools.database);
 
-  await mountOidcServer(app, config, database, options.findAccount);
-  registerInteractionRoute(app);
-  scheduleHousekeeping(app, config, database);
+  const oidc = await mountOidcServer(app, config, parts);
+  await app.register(pageAssets);
+  await app.register(async (pages) => {
+    acceptForms(pages);
+    await pages.register(interactionRoutes, { ...parts, oidc, signIn: signInOf(config, parts) });
+    await pages.register(passwordPages, parts);
+  });
+  await app.register(userApi, {
+    ...parts,
+    oidc,
+    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
+    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  });
+  scheduleHousekeeping(app, config, parts.database);
   return app;
 }
 
-async function mountOidcServer(
-  app: ServiceApp,
-  config: Config,
-  database: Pool,
-  findAccount: FindAccount | undefined,
-) {
+function assembleParts(app: ServiceApp, config: Config, database: Pool): AuthParts {
+  const cookieKey = config.AUTH_COOKIE_KEYS[0] ?? '';
+
+  return {
+    database,
+    users: new UserStore(database),
+    hasher: new PasswordHasher({
+      memoryKib: config.AUTH_ARGON2_MEMORY_KIB,
+      iterations: config.AUTH_ARGON2_ITERATIONS,
+      parallelism: config.AUTH_ARGON2_PARALLELISM,
+    }),
+    audit: new AuditLog(database, app.log, app.metrics),
+    accountState: new AccountState(database),
+    tokens: new OneTimeTokens(database),
+    csrf: new CsrfTokens(deriveKey(cookieKey, 'csrf')),
+    security: { formTargets: formTargets(config) },
+  };
+}
+
+function signInOf(config: Config, parts: AuthParts): SignIn {
+  const throttle = new SignInThrottle(
+    parts.database,
+    {
+      accountThreshold: config.AUTH_LOCKOUT_ACCOUNT_THRESHOLD,
+      addressThreshold: config.AUTH_LOCKOUT_ADDRESS_THRESHOLD,
+      baseLockoutSeconds: config.AUTH_LOCKOUT_BASE_SECONDS,
+      maxLockoutSeconds: config.AUTH_LOCKOUT_MAX_SECONDS,
+    },
+    deriveKey(config.AUTH_COOKIE_KEYS[0] ?? '', 'sign-in-throttle'),
+  );
+
+  return new SignIn(parts.users, parts.hasher, throttle, parts.audit);
+}
+
+// One configured secret, several independent keys: a key never serves two purposes.
+function deriveKey(secret: string, purpose: string): string {
+  return createHmac('sha256', secret).update(`footfall-auth:${purpose}`).digest('base64url');
+}
+
+// After sign-in the provider redirects the form's POST to the client; browsers check those
+// redirects against form-action too, so the clients' redirect origins are listed.
+function formTargets(config: Config): string[] {
+  const origins = config.AUTH_DASHBOARD_REDIRECT_URIS.map((uri) => new URL(uri).origin);
+  const loopback = cliRedirectUris.filter((uri) => !uri.includes('['));
+  const cli = loopback.map((uri) => `${new URL(uri).protocol}//${new URL(uri).hostname}:*`);
+
+  return [...new Set([...origins, ...cli])];
+}
+
+// The pages post ordinary HTML forms; nothing else under them reads urlencoded bodies.
+function acceptForms(pages: ServiceApp) {
+  pages.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
+}
+
+async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts) {
   const oidc = new OidcServer(
     config.AUTH_ISSUER,
     {
-      adapter: createPostgresAdapter(database),
+      adapter: createPostgresAdapter(parts.database),
       clients: describeClients({
         secrets: config.AUTH_CLIENT_SECRETS,
         dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
       }),
       cookieKeys: config.AUTH_COOKIE_KEYS,
-      ...(findAccount === undefined ? {} : { findAccount }),
+      findAccount: accountFinder(parts.users),
+      accessTokenClaims: accessTokenClaims(parts.users),
     },
-    database,
+    parts.database,
     app.log,
+    (provider) => auditProviderEvents(provider, parts.audit),
   );
 
-  await ensureSigningKey(database);
+  await ensureSigningKey(parts.database);
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
   await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
-}
-
-function registerInteractionRoute(app: ServiceApp) {
-  app.get(interactionRoute, async () => {
-    throw authErrors.create('AUTH_LOGIN_NOT_AVAILABLE');
-  });
+  return oidc;
 }
 
 function scheduleHousekeeping(app: ServiceApp, config: Config, database: Pool) {

@@ -50,6 +50,21 @@ export const configSchema = z
       .default(['http://127.0.0.1:4100/auth/callback']),
     /** How often expired provider state is deleted. */
     AUTH_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+    /** Where people reach this service; invitation and reset links point here. */
+    AUTH_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** argon2id cost; the minimums are OWASP's current guidance (19 MiB, 2 passes). */
+    AUTH_ARGON2_MEMORY_KIB: z.coerce.number().int().min(19_456).max(4_194_304).default(19_456),
+    AUTH_ARGON2_ITERATIONS: z.coerce.number().int().min(2).max(100).default(2),
+    AUTH_ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
+    /** Failed sign-ins in a row before an account is locked, whatever the address. */
+    AUTH_LOCKOUT_ACCOUNT_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+    /** Failed sign-ins in a row from one address before it is locked, whatever the account. */
+    AUTH_LOCKOUT_ADDRESS_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** The first lockout; each further one in a row doubles, up to the maximum. */
+    AUTH_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+    AUTH_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+    AUTH_INVITATION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(259_200),
+    AUTH_PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3_600),
     /** How often a replica looks for a rotated signing key. */
     AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   })

@@ -2,12 +2,46 @@ import { defineErrors } from '@footfall/service-kit';
 
 /**
  * The auth service's own coded errors; docs/errors.md lists them. OAuth endpoints under the
- * issuer answer with the protocol's errors (RFC 6749 `error` codes) instead.
+ * issuer answer with the protocol's errors (RFC 6749 `error` codes) instead. The page errors are
+ * shown on the sign-in and password pages, as HTML, with the same codes and statuses.
  */
 export const authErrors = defineErrors({
-  AUTH_LOGIN_NOT_AVAILABLE: {
-    statusCode: 501,
-    message:
-      'Interactive sign-in is not available yet; services use client credentials in the meantime',
+  AUTH_INTERACTION_EXPIRED: {
+    statusCode: 400,
+    message: 'This sign-in has expired or belongs to another browser; start again from the app',
+  },
+  AUTH_FORM_REJECTED: {
+    statusCode: 403,
+    message: 'The form could not be accepted; reload the page and try again',
+  },
+  AUTH_LINK_INVALID: {
+    statusCode: 400,
+    message: 'This link is not valid: it was used already, it expired, or it was mistyped',
+  },
+  AUTH_PASSWORD_TOO_SHORT: {
+    statusCode: 400,
+    message: 'Choose a password of at least {min} characters; a few unrelated words work well',
+  },
+  AUTH_PASSWORD_TOO_LONG: {
+    statusCode: 400,
+    message: 'Choose a password of at most {max} characters',
+  },
+  AUTH_PASSWORDS_DIFFER: {
+    statusCode: 400,
+    message: 'The two passwords are not the same',
+  },
+  AUTH_USER_EXISTS: {
+    statusCode: 409,
+    message: 'A user with this email already exists',
+  },
+  AUTH_USER_NOT_FOUND: {
+    statusCode: 404,
+    message: 'No user has this id',
+  },
+  AUTH_USER_DISABLED: {
+    statusCode: 409,
+    message: 'The user is disabled',
   },
 });
+
+export type AuthErrorCode = keyof typeof authErrors.catalogue;

@@ -11,6 +11,7 @@ import {
   type RefreshToken,
   type ResourceServer,
 } from 'oidc-provider';
+import { escapeHtml, page } from './html-pages.ts';
 import type { AdapterConstructor } from './oidc-adapter.ts';
 import {
   accessTokenTtlSeconds,
@@ -26,8 +27,10 @@ export interface ProviderSettings {
   /** Private signing keys, the current one first. */
   readonly keys: JWK[];
   readonly cookieKeys: readonly string[];
-  /** Resolves a signed-in person's account; sign-in is not built yet, so the default finds none. */
-  readonly findAccount?: FindAccount;
+  /** Resolves a signed-in person's account from the user store. */
+  readonly findAccount: FindAccount;
+  /** Claims added to access tokens issued for a person (role, customer id). */
+  readonly accessTokenClaims: NonNullable<Configuration['extraTokenClaims']>;
 }
 
 /** The auth app's route for sign-in and consent; outside the provider's mount path. */
@@ -50,6 +53,10 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     jwks: { keys: settings.keys },
     cookies: { keys: [...settings.cookieKeys] },
     scopes: ['openid', 'offline_access', ...allResourceScopes()],
+    // What authorisation needs rides with the openid scope, in the ID token too.
+    claims: { openid: ['sub', 'email', 'role', 'customer_id'] },
+    conformIdTokenClaims: false,
+    extraTokenClaims: settings.accessTokenClaims,
     responseTypes: ['code'],
     // Only the methods clients are registered with: nothing symmetric-signed, nothing unused.
     clientAuthMethods: ['client_secret_post', 'none'],
@@ -73,7 +80,7 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     },
     interactions: { url: async (_ctx, interaction) => interactionPath(interaction.uid) },
     renderError,
-    findAccount: settings.findAccount ?? (async () => undefined),
+    findAccount: settings.findAccount,
   };
 }
 
@@ -96,13 +103,10 @@ async function renderError(
   out: { error: string; error_description?: string | undefined },
 ): Promise<void> {
   ctx.type = 'html';
-  ctx.body =
-    `<!doctype html><meta charset="utf-8"><title>Sign-in error</title>` +
-    `<h1>${escapeHtml(out.error)}</h1><p>${escapeHtml(out.error_description ?? '')}</p>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+  ctx.body = page(
+    'Sign-in error',
+    `<p><strong>${escapeHtml(out.error)}</strong></p><p>${escapeHtml(out.error_description ?? '')}</p>`,
+  );
 }
 
 /** Seconds; access tokens are short because a JWT cannot be recalled once issued. */

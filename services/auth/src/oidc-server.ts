@@ -18,6 +18,7 @@ export class OidcServer {
   readonly #settings: Omit<ProviderSettings, 'keys'>;
   readonly #pool: Pool;
   readonly #log: ServiceApp['log'];
+  readonly #onBuild: (provider: Provider) => void;
   #keyIds = '';
   #handler: Handler | undefined;
   #provider: Provider | undefined;
@@ -27,11 +28,13 @@ export class OidcServer {
     settings: Omit<ProviderSettings, 'keys'>,
     pool: Pool,
     log: ServiceApp['log'],
+    onBuild: (provider: Provider) => void = () => {},
   ) {
     this.#issuer = issuer;
     this.#settings = settings;
     this.#pool = pool;
     this.#log = log;
+    this.#onBuild = onBuild;
   }
 
   /** Hands a request under the issuer's path to the provider. */
@@ -69,6 +72,7 @@ export class OidcServer {
     provider.on('server_error', (_ctx, error) => {
       this.#log.error({ err: error }, 'oidc provider failed');
     });
+    this.#onBuild(provider);
     return provider;
   }
 }

@@ -12,6 +12,14 @@ export const expectedPrivileges: ExpectedPrivileges = {
       'auth.oidc_models': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
       // Generated on first start and rotated by the runtime role; keys past retirement deleted.
       'auth.signing_keys': ['SELECT', 'INSERT', 'DELETE'],
+      // Created by the user API; passwords set, rehashed and accounts disabled; never deleted.
+      'auth.users': ['SELECT', 'INSERT', 'UPDATE'],
+      // Failure counts and lockouts, cleared on success and deleted once stale.
+      'auth.sign_in_throttle': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      // Invitation and reset tokens: issued, used up, old ones deleted.
+      'auth.one_time_tokens': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      // Append-only: no UPDATE or DELETE, so the service cannot rewrite its own history.
+      'auth.audit_events': ['SELECT', 'INSERT'],
     },
   },
 };

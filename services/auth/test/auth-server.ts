@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
 import { createTestDatabases, type TestDatabases } from '@footfall/testing';
-import { type AuthAppOptions, buildApp } from '../src/app.ts';
+import { buildApp } from '../src/app.ts';
 import { type ServiceClientId, serviceClientIds } from '../src/clients.ts';
 import { type Config, configSchema } from '../src/config.ts';
 
@@ -20,8 +20,6 @@ export interface AuthServerOptions {
   readonly logDestination?: ServiceOptions['logDestination'];
   /** Extra environment variables, e.g. AUTH_DASHBOARD_REDIRECT_URIS. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Stands in for the account store until sign-in exists (see buildApp). */
-  readonly findAccount?: AuthAppOptions['findAccount'];
 }
 
 export interface AuthServer {
@@ -56,10 +54,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const secrets = options.clientSecrets ?? generateClientSecrets();
   const config = configSchema.parse(environment(databases, url, port, secrets, options.env));
 
-  const app = await buildApp(config, {
-    logDestination: options.logDestination ?? discard,
-    ...(options.findAccount === undefined ? {} : { findAccount: options.findAccount }),
-  });
+  const app = await buildApp(config, { logDestination: options.logDestination ?? discard });
   const close = async () => {
     await app.close();
     if (ownsDatabases) await databases.drop();

@@ -1,47 +1,38 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oidcServerOf } from '../src/app.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
+import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, oauthErrorOf } from './oauth-clients.ts';
+import { createTestUser, type TestUser } from './test-users.ts';
 
-const accountId = 'account-under-test';
-const scope = 'openid offline_access';
+const cliRedirect = 'http://127.0.0.1:53682/callback';
 
-/**
- * Sign-in is not built, so the grant and first refresh token are made the way the provider's
- * authorization-code exchange makes them (its own models, stored through the Postgres adapter);
- * every refresh after that goes through the token endpoint with openid-client.
- */
 describe('refresh token rotation and reuse detection', () => {
   let server: AuthServer;
   let cli: client.Configuration;
+  let user: TestUser;
 
   beforeAll(async () => {
-    server = await startAuthServer({
-      findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
-    });
+    server = await startAuthServer();
     cli = await discoverPublicClient(server, 'footfall-cli');
+    user = await createTestUser(server);
   });
 
   afterAll(async () => {
     await server?.close();
   });
 
+  // A fresh grant each time, signed in through the pages as a person would.
   async function issueRefreshToken(): Promise<string> {
-    const { provider } = oidcServerOf(server.app);
-    const grant = new provider.Grant({ accountId, clientId: 'footfall-cli' });
-    grant.addOIDCScope(scope);
-    const grantId = await grant.save();
-    const owner = await provider.Client.find('footfall-cli');
-    const token = new provider.RefreshToken({
-      accountId,
-      client: owner,
-      grantId,
-      scope,
-      gty: 'authorization_code',
-    } as never);
+    const request = {
+      configuration: cli,
+      redirectUri: cliRedirect,
+      scope: 'openid offline_access',
+    };
+    const tokens = await exchangeCode(cli, await runCodeFlow(server, request, user));
+    if (tokens.refresh_token === undefined) throw new Error('no refresh token issued');
 
-    return token.save();
+    return tokens.refresh_token;
   }
 
   it('replaces the refresh token on every use', async () => {
