@@ -2,6 +2,8 @@ import { AppError } from '@footfall/service-kit';
 import * as oauth from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from '../../../services/auth/test/auth-server.ts';
+import { exchangeCode, runCodeFlow } from '../../../services/auth/test/code-flow.ts';
+import { createTestUser } from '../../../services/auth/test/test-users.ts';
 import { obtainServiceToken } from './obtain-service-token.ts';
 import { buildProtectedApp, type ProtectedApp } from './protected-app.ts';
 
@@ -106,4 +108,43 @@ describe('against the real auth server', () => {
 
     expect((await callCustomer(tokens.access_token)).statusCode).toBe(200);
   });
+
+  it("lets a platform admin's signed-in token through a role-limited route, not a customer user's", async () => {
+    const cli = await oauth.discovery(
+      new URL(server.issuer),
+      'footfall-cli',
+      undefined,
+      oauth.None(),
+      {
+        execute: [oauth.allowInsecureRequests],
+      },
+    );
+    const request = {
+      configuration: cli,
+      redirectUri: 'http://127.0.0.1:53682/callback',
+      scope: 'openid customer:read',
+      resource: customerResource,
+    };
+    const signInAs = async (role: 'platform-admin' | 'customer-user') => {
+      const person = await createTestUser(server, { role });
+      const flow = await runCodeFlow(server, request, person);
+      return (await exchangeCode(cli, flow, customerResource)).access_token;
+    };
+
+    const asAdmin = await removeCustomer(await signInAs('platform-admin'));
+    const asCustomerUser = await removeCustomer(await signInAs('customer-user'));
+
+    expect(asAdmin.statusCode).toBe(200);
+    expect(asAdmin.json()).toEqual({ role: 'platform-admin' });
+    expect(asCustomerUser.statusCode).toBe(403);
+    expect(asCustomerUser.json().code).toBe('AUTH_ROLE_FORBIDDEN');
+  });
 });
+
+function removeCustomer(token: string) {
+  return customer.app.inject({
+    method: 'DELETE',
+    url: '/customers/1',
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
