@@ -10,6 +10,8 @@ export interface LocalSecrets {
   readonly clientSecrets: Readonly<Record<string, string>>;
   /** Signs the auth service's cookies. */
   readonly authCookieKey: string;
+  /** The demo accounts' passwords, printed at start so the platform can be tried at once. */
+  readonly demoPasswords: Readonly<Record<'admin' | 'customer', string>>;
 }
 
 const fileName = 'secrets.json';
@@ -28,7 +30,12 @@ export async function loadOrCreateSecrets(
   const existing = await readSecrets(path);
   const rolePasswords = { ...existing?.rolePasswords };
   const clientSecrets = { ...existing?.clientSecrets };
-  const added = [fillMissing(rolePasswords, roles), fillMissing(clientSecrets, clients)];
+  const demoPasswords = { ...existing?.demoPasswords };
+  const added = [
+    fillMissing(rolePasswords, roles),
+    fillMissing(clientSecrets, clients),
+    fillMissing(demoPasswords, ['admin', 'customer'], generateDemoPassword),
+  ];
   const changed = existing?.authCookieKey === undefined || added.includes(true);
 
   const secrets = {
@@ -36,6 +43,7 @@ export async function loadOrCreateSecrets(
     rolePasswords,
     clientSecrets,
     authCookieKey: existing?.authCookieKey ?? generateKey(),
+    demoPasswords,
   };
 
   if (changed) {
@@ -59,11 +67,15 @@ async function readSecrets(path: string): Promise<LocalSecrets | undefined> {
 }
 
 // True when any name had no value and got a fresh one.
-function fillMissing(values: Record<string, string>, names: readonly string[]): boolean {
+function fillMissing(
+  values: Record<string, string>,
+  names: readonly string[],
+  generate: () => string = generateKey,
+): boolean {
   const missing = names.filter((name) => values[name] === undefined);
 
   for (const name of missing) {
-    values[name] = generateKey();
+    values[name] = generate();
   }
 
   return missing.length > 0;
@@ -76,4 +88,12 @@ function generatePassword(): string {
 // 32 bytes: the auth service requires client secrets and cookie keys of at least 32 characters.
 function generateKey(): string {
   return randomBytes(32).toString('base64url');
+}
+
+// Typed by people: 18 characters from an alphabet without look-alikes, about 100 bits.
+function generateDemoPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = randomBytes(18);
+
+  return [...bytes].map((byte) => alphabet[byte % alphabet.length]).join('');
 }

@@ -83,7 +83,11 @@ function authEnvironment(port: number, settings: LayoutSettings): Record<string,
   };
 }
 
-function runtimeUrl(service: ServiceName, settings: LayoutSettings): string {
+/** The runtime role's URL for a service's database: what the running service connects as. */
+export function runtimeUrl(
+  service: ServiceName,
+  settings: Pick<LayoutSettings, 'postgres' | 'passwords'>,
+): string {
   const database = databaseFor(service);
   return roleUrl(database.database, database.runtimeRole, settings);
 }

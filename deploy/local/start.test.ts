@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { findFreePort, startLocalPostgres } from '@footfall/local-postgres';
+import * as oauth from 'openid-client';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exchangeCode, runCodeFlow } from '../../services/auth/test/code-flow.ts';
 
 const startScript = join(import.meta.dirname, 'start.ts');
 const basePort = 20_000 + Math.floor(Math.random() * 2_000) * 10;
@@ -43,6 +45,37 @@ async function startPlatform(extraArguments: readonly string[] = []) {
   }
 
   return { child, lines };
+}
+
+/** Signs in with each printed demo login through the real pages, as the admin CLI would. */
+async function expectDemoLoginsWork(lines: readonly string[]) {
+  const logins = lines.flatMap((line) => {
+    const match = /(platform-admin|customer-user)\s+(\S+@\S+)\s+(\S+)$/.exec(line);
+    return match === null
+      ? []
+      : [{ role: match[1], email: match[2] ?? '', password: match[3] ?? '' }];
+  });
+  const authUrl = `http://127.0.0.1:${basePort + 1}`;
+  const cli = await oauth.discovery(
+    new URL(`${authUrl}/oidc`),
+    'footfall-cli',
+    undefined,
+    oauth.None(),
+    {
+      execute: [oauth.allowInsecureRequests],
+    },
+  );
+  const request = {
+    configuration: cli,
+    redirectUri: 'http://127.0.0.1:53682/callback',
+    scope: 'openid',
+  };
+
+  expect(logins.map((login) => login.role).sort()).toEqual(['customer-user', 'platform-admin']);
+  for (const login of logins) {
+    const tokens = await exchangeCode(cli, await runCodeFlow({ url: authUrl }, request, login));
+    expect(tokens.claims()?.role).toBe(login.role);
+  }
 }
 
 function serviceUrls(lines: readonly string[]): string[] {
@@ -95,6 +128,8 @@ describe('pnpm start', () => {
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as { code: string }).code).toBe('HTTP_INVALID_JSON');
     }
+
+    await expectDemoLoginsWork(lines);
 
     expect(await stopPlatform(child)).toBe(0);
     for (const port of [basePort, basePort + 1, basePort + 2, basePort + 3, basePort + 4]) {

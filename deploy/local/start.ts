@@ -3,7 +3,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
+  type DemoAccount,
+  describeDemoAccounts,
+  ensureDemoAccounts,
+} from '@footfall/auth/demo-accounts';
+import {
   bootstrapDatabases,
+  createPool,
   databaseFor,
   listRoles,
   runMigrations,
@@ -13,13 +19,14 @@ import {
 import type { LocalPostgres } from '@footfall/local-postgres';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { prepareLocalMessaging } from './local-messaging.ts';
-import { loadOrCreateSecrets } from './local-secrets.ts';
+import { type LocalSecrets, loadOrCreateSecrets } from './local-secrets.ts';
 import {
   describeServices,
   type LayoutSettings,
   migrationsDirectory,
   oauthServiceClients,
   ownerUrl,
+  runtimeUrl,
 } from './platform-layout.ts';
 import { ServiceProcesses } from './service-processes.ts';
 import { parseStartOptions, type StartOptions, usage } from './start-options.ts';
@@ -50,6 +57,7 @@ async function main(): Promise<void> {
   const { passwords, secrets, postgres } = await preparePostgres(options);
   const postgresAddress = hostAndPort(postgres.adminUrl);
   await prepareDatabases(postgres.adminUrl, postgresAddress, passwords);
+  const demoAccounts = await prepareDemoAccounts(postgresAddress, passwords, secrets);
 
   const messaging = await prepareLocalMessaging({
     transport: options.transport,
@@ -69,9 +77,39 @@ async function main(): Promise<void> {
     clientSecrets: secrets.clientSecrets,
     authCookieKey: secrets.authCookieKey,
   });
+  printDemoAccounts(demoAccounts, options);
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   note(`Footfall is ready in ${seconds} s. Dashboard: http://127.0.0.1:${options.basePort}`);
   note('each service serves /healthz, /readyz and /metrics; docs are in docs/; Ctrl-C stops all');
+}
+
+// Local only: a platform admin and a user of the demo customer, with the kept passwords.
+async function prepareDemoAccounts(
+  postgres: LayoutSettings['postgres'],
+  passwords: LayoutSettings['passwords'],
+  secrets: LocalSecrets,
+) {
+  const accounts = describeDemoAccounts(secrets.demoPasswords);
+  const pool = createPool({
+    connectionString: runtimeUrl('auth', { postgres, passwords }),
+    applicationName: 'pnpm-start',
+  });
+
+  try {
+    await ensureDemoAccounts(pool, accounts);
+  } finally {
+    await pool.end();
+  }
+  return accounts;
+}
+
+function printDemoAccounts(accounts: readonly DemoAccount[], options: StartOptions) {
+  const issuer = `http://127.0.0.1:${options.basePort + 1}/oidc`;
+  const kept = relative(process.cwd(), join(options.dataDir, 'secrets.json'));
+  note(`demo logins (passwords kept in ${kept}), for sign-in at ${issuer}:`);
+  for (const account of accounts) {
+    note(`  ${account.role.padEnd(15)} ${account.email.padEnd(28)} ${account.password}`);
+  }
 }
 
 async function preparePostgres(options: StartOptions) {

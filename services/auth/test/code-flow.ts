@@ -30,7 +30,7 @@ export interface CodeFlowResult {
  * page, and ends at the client's redirect URI.
  */
 export async function runCodeFlow(
-  server: AuthServer,
+  server: Pick<AuthServer, 'url'>,
   request: CodeFlowRequest,
   credentials: Credentials,
 ): Promise<CodeFlowResult> {
@@ -60,7 +60,7 @@ export async function runCodeFlow(
 }
 
 async function submitPage(
-  server: AuthServer,
+  server: Pick<AuthServer, 'url'>,
   browser: Browser,
   page: Response,
   request: CodeFlowRequest,
