@@ -2,6 +2,7 @@
 // Machines are noisy: compare ratios within one run, not figures across runs.
 import { cpus } from 'node:os';
 import { runAuthBench } from './auth.bench.ts';
+import { runAuthServerBench } from './auth-server.bench.ts';
 import { runMessagingBench } from './messaging.bench.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -11,3 +12,4 @@ say('');
 say('messaging (1 KB messages)');
 await runMessagingBench(say);
 await runAuthBench(say);
+await runAuthServerBench(say);
