@@ -55,7 +55,7 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
   {
     resource: 'urn:footfall:auth',
     service: 'auth',
-    scopes: { 'auth:users:write': 'invite, disable and delete user accounts' },
+    scopes: { 'auth:users:write': 'create, invite, reset and disable user accounts' },
     clients: { customer: ['auth:users:write'] },
     // The auth service is its own resource server: it resolves these against its own database,
     // so they are revocable and introspectable (oidc-provider does neither for JWTs).
