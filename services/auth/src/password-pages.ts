@@ -36,7 +36,7 @@ const passwordForm = z.object({
 
 /**
  * The page an invitation or a password-reset link opens: the person chooses a password, the
- * link is used up, and (for a reset) every session and token of the account is revoked.
+ * link is used up, and every session and token the account held is revoked.
  */
 export async function passwordPages(app: ServiceApp, options: PasswordPagesOptions) {
   app.get(passwordPagePath, async (request: TokenRequest, reply) => {
@@ -103,7 +103,10 @@ async function choosePassword(
   if (used === undefined) return sendPageError(reply, options.security, 'AUTH_LINK_INVALID');
 
   await options.users.setPasswordHash(used.userId, passwordHash);
-  if (used.purpose === 'password_reset') await options.accountState.revokeAll(used.userId);
+  // Every new password ends the sessions held with the old one, whatever the link: an invitation
+  // re-issued to someone who already has a password replaces it just as a reset does. For a
+  // first invitation there is nothing to revoke (no password, so no sign-in yet).
+  await options.accountState.revokeAll(used.userId);
   await options.audit.record({
     event: 'password_set',
     userId: used.userId,

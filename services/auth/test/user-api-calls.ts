@@ -1,0 +1,232 @@
+/**
+ * Helpers for the user API and password-link tests: calling the API with the customer service's
+ * token, following the links it returns in a browser, and reading what the database kept.
+ */
+import * as client from 'openid-client';
+import type { AuthServer } from './auth-server.ts';
+import { Browser, formOf } from './browser.ts';
+import { discoverServiceClient } from './oauth-clients.ts';
+import { withAuthPool } from './test-pool.ts';
+
+export const userApiResource = 'urn:footfall:auth';
+export const userApiScope = 'auth:users:write';
+
+/** A user as the API presents one. */
+export interface PresentedUser {
+  readonly id: string;
+  readonly email: string;
+  readonly role: 'customer-user' | 'platform-admin';
+  readonly customerId: string | null;
+  readonly disabled: boolean;
+  readonly hasPassword: boolean;
+  readonly createdAt: string;
+}
+
+/** An invitation or reset link as the API returns it. */
+export interface IssuedLink {
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+/** The parts of an API answer the tests look at; `body` is the parsed JSON. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+/** A fresh client-credentials token of the customer service for the user API. */
+export async function userApiToken(server: AuthServer): Promise<string> {
+  const customer = await discoverServiceClient(server, 'customer');
+  const parameters = { resource: userApiResource, scope: userApiScope };
+
+  return (await client.clientCredentialsGrant(customer, parameters)).access_token;
+}
+
+/** One request to the user API; `token` undefined sends no Authorization header. */
+export async function callUserApi(
+  server: AuthServer,
+  token: string | undefined,
+  method: string,
+  path: string,
+  json?: unknown,
+): Promise<ApiAnswer> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (json !== undefined) headers['content-type'] = 'application/json';
+
+  const response = await fetch(new URL(path, server.url), {
+    method,
+    headers,
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+  return { status: response.status, headers: response.headers, body: await jsonOf(response) };
+}
+
+/** A request with a body exactly as given, for malformed-input tests. */
+export async function sendRaw(
+  server: AuthServer,
+  token: string,
+  path: string,
+  contentType: string,
+  body: string,
+): Promise<ApiAnswer> {
+  const response = await fetch(new URL(path, server.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body,
+  });
+  return { status: response.status, headers: response.headers, body: await jsonOf(response) };
+}
+
+async function jsonOf(response: Response): Promise<Record<string, unknown>> {
+  const text = await response.text();
+  if (text === '') return {};
+
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface NewUserInput {
+  readonly email: string;
+  readonly role: 'customer-user' | 'platform-admin';
+  readonly customerId?: string;
+}
+
+/** POST /users, which must succeed: the created user and the invitation link. */
+export async function createUserViaApi(
+  server: AuthServer,
+  token: string,
+  input: NewUserInput,
+): Promise<{ user: PresentedUser; invitation: IssuedLink }> {
+  const answer = await callUserApi(server, token, 'POST', '/users', input);
+  if (answer.status !== 201) throw new Error(`POST /users: ${JSON.stringify(answer)}`);
+
+  return answer.body as unknown as { user: PresentedUser; invitation: IssuedLink };
+}
+
+/** POST /users/:id/<action> that issues a link and must succeed; the link under `key`. */
+export async function issueLinkViaApi(
+  server: AuthServer,
+  token: string,
+  userId: string,
+  action: 'invitation' | 'password-reset',
+): Promise<IssuedLink> {
+  const answer = await callUserApi(server, token, 'POST', `/users/${userId}/${action}`);
+  if (answer.status !== 201) throw new Error(`POST ${action}: ${JSON.stringify(answer)}`);
+
+  const key = action === 'invitation' ? 'invitation' : 'passwordReset';
+  return answer.body[key] as IssuedLink;
+}
+
+/** A random, unused email, upper- and lower-case mixed so normalisation is exercised. */
+export function uniqueEmail(label: string): string {
+  return `${label}-${crypto.randomUUID().slice(0, 8)}@Example.TEST`;
+}
+
+/** A page as the browser got it. */
+export interface PageAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly html: string;
+}
+
+async function pageOf(response: Response): Promise<PageAnswer> {
+  return { status: response.status, headers: response.headers, html: await response.text() };
+}
+
+/** Opens a password link in the browser. */
+export async function openLink(browser: Browser, url: string): Promise<PageAnswer> {
+  return pageOf(await browser.request(url));
+}
+
+/** Submits the password form of a page the browser has open; the form's CSRF unless given. */
+export async function submitPasswordForm(
+  browser: Browser,
+  url: string,
+  html: string,
+  fields: { password: string; confirmation?: string; csrf?: string },
+): Promise<PageAnswer> {
+  const form = formOf(html);
+  const answer = await browser.request(new URL(form.action, url), {
+    form: {
+      csrf: fields.csrf ?? form.csrf,
+      password: fields.password,
+      confirmation: fields.confirmation ?? fields.password,
+    },
+  });
+  return pageOf(answer);
+}
+
+/** Opens a link in a fresh browser and chooses `password` on it, as the person would. */
+export async function choosePasswordThroughLink(url: string, password: string) {
+  const browser = new Browser();
+  const opened = await openLink(browser, url);
+  if (opened.status !== 200) throw new Error(`link answered ${opened.status}:\n${opened.html}`);
+
+  return submitPasswordForm(browser, url, opened.html, { password });
+}
+
+/**
+ * Starts a code flow and submits the sign-in form once; the page the sign-in answers with (a
+ * redirect on success, the form again with 401 when refused).
+ */
+export async function attemptSignIn(
+  server: AuthServer,
+  configuration: client.Configuration,
+  redirectUri: string,
+  credentials: { email: string; password: string },
+): Promise<Response> {
+  const url = client.buildAuthorizationUrl(configuration, {
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  });
+  const browser = new Browser();
+  const page = await browser.follow(url, redirectUri);
+  if (!(page instanceof Response)) throw new Error('signed in without a sign-in page');
+
+  const { action, csrf } = formOf(await page.text());
+  return browser.request(new URL(action, server.url), { form: { csrf, ...credentials } });
+}
+
+/** The audit events recorded for a user, oldest first. */
+export function auditEventsOf(
+  server: AuthServer,
+  userId: string,
+): Promise<{ event: string; detail: Record<string, unknown> }[]> {
+  return withAuthPool(server, async (pool) => {
+    const result = await pool.query<{ event: string; detail: Record<string, unknown> }>(
+      'SELECT event, detail FROM auth.audit_events WHERE user_id = $1 ORDER BY id',
+      [userId],
+    );
+    return result.rows;
+  });
+}
+
+/** The stored password hash of a user, or null. */
+export function storedPasswordHash(server: AuthServer, userId: string): Promise<string | null> {
+  return withAuthPool(server, async (pool) => {
+    const result = await pool.query<{ password_hash: string | null }>(
+      'SELECT password_hash FROM auth.users WHERE id = $1',
+      [userId],
+    );
+    return result.rows[0]?.password_hash ?? null;
+  });
+}
+
+/** How many provider records (sessions, grants, codes, tokens) name the user's account. */
+export function providerRecordsOf(server: AuthServer, userId: string): Promise<number> {
+  return withAuthPool(server, async (pool) => {
+    const result = await pool.query<{ count: string }>(
+      `SELECT count(*) FROM auth.oidc_models WHERE payload->>'accountId' = $1`,
+      [userId],
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  });
+}
+
+/** The raw token at the end of a password link. */
+export function tokenOfLink(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.split('/').at(-1) ?? '');
+}
