@@ -31,10 +31,9 @@ export function subscriptionSettings(
   pubsub: PubSub,
   subscription: string,
   policy: RetryPolicy,
-  ordered = true,
 ): CreateSubscriptionOptions {
   return {
-    enableMessageOrdering: ordered,
+    enableMessageOrdering: true,
     // The client extends the deadline while a handler runs, so this only sets how soon the
     // messages of a consumer that died come back: Pub/Sub's minimum, 10 seconds.
     ackDeadlineSeconds: 10,
@@ -66,7 +65,6 @@ export async function ensureSubscriptionTopology(
   topic: string,
   subscription: string,
   policy: RetryPolicy,
-  ordered = true,
 ): Promise<void> {
   const deadLetters = deadLetterName(subscription);
 
@@ -77,7 +75,7 @@ export async function ensureSubscriptionTopology(
       pubsub,
       topic,
       subscription,
-      subscriptionSettings(pubsub, subscription, policy, ordered),
+      subscriptionSettings(pubsub, subscription, policy),
     ),
   ]);
 }

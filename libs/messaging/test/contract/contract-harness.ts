@@ -24,16 +24,8 @@ export interface ContractHarness {
   unavailable(): Promise<string | undefined>;
   /** A new transport for one test; the suite closes it. */
   createTransport(dependencies: TransportDependencies): Promise<Transport>;
-  /**
-   * Makes the topic and its subscriptions exist, as an operator would before deploying.
-   * `ordered: false` asks for subscriptions without server-side ordering where the transport
-   * has the choice (Pub/Sub); the others are ordered by construction and ignore it.
-   */
-  provision(
-    topic: string,
-    subscriptions: readonly string[],
-    options?: { readonly ordered?: boolean },
-  ): Promise<void>;
+  /** Makes the topic and its subscriptions exist, as an operator would before deploying. */
+  provision(topic: string, subscriptions: readonly string[]): Promise<void>;
   /**
    * Environment for the consumer fixture process (test/fixtures/consumer-process.ts), which
    * builds the same transport with createTransport(loadMessagingConfig(env)).

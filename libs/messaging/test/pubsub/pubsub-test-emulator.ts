@@ -58,11 +58,10 @@ export class PubSubTestEmulator {
     topic: string,
     subscriptions: readonly string[],
     retry: Partial<RetryPolicy> = {},
-    ordered = true,
   ): Promise<void> {
     const policy = resolveRetryPolicy(retry);
     for (const subscription of subscriptions) {
-      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy, ordered);
+      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy);
     }
   }
 
