@@ -36,8 +36,8 @@ export class PasswordHasher {
     };
   }
 
-  hash(password: string): Promise<string> {
-    return argon2.hash(password, this.#options);
+  async hash(password: string): Promise<string> {
+    return inStandardOrder(await argon2.hash(password, this.#options));
   }
 
   async check(storedHash: string | null, password: string): Promise<PasswordCheck> {
@@ -47,7 +47,9 @@ export class PasswordHasher {
     }
 
     const matches = await argon2.verify(storedHash, password);
-    return { matches, needsRehash: matches && argon2.needsRehash(storedHash, this.#options) };
+    const outdated =
+      argon2.needsRehash(storedHash, this.#options) || !isInStandardOrder(storedHash);
+    return { matches, needsRehash: matches && outdated };
   }
 
   // Made once, lazily, with the current parameters: a hash no password is known to match.
@@ -55,4 +57,17 @@ export class PasswordHasher {
     this.#decoy ??= argon2.hash(crypto.randomUUID(), this.#options);
     return this.#decoy;
   }
+}
+
+// node-argon2 writes the parameters as m,p,t (ranisalt/node-argon2#559); the PHC string format
+// says m,t,p, and verifiers that follow it (libargon2, PHP, several Go and Java libraries) refuse
+// any other order. Stored hashes use the standard order so another stack can check them.
+const nodeArgon2Parameters = /^(\$argon2id\$v=\d+\$)m=(\d+),p=(\d+),t=(\d+)\$/;
+
+function inStandardOrder(encoded: string): string {
+  return encoded.replace(nodeArgon2Parameters, '$1m=$2,t=$4,p=$3$');
+}
+
+function isInStandardOrder(encoded: string): boolean {
+  return !nodeArgon2Parameters.test(encoded);
 }
