@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthServer, startAuthServer } from './auth-server.ts';
+import { Browser } from './browser.ts';
+import {
+  auditRowsOf,
+  expectSignedIn,
+  normalisedPage,
+  openSignIn,
+  type SignInSession,
+  submitSignIn,
+} from './sign-in-session.ts';
+import { createTestUser, type TestUser } from './test-users.ts';
+
+/** The directives of a Content-Security-Policy header, each name mapped to its sources. */
+function directivesOf(header: string | null): Map<string, string> {
+  const directives = (header ?? '').split(';').map((part) => part.trim().split(/\s+/));
+  const names = directives.map(([name = '']) => name);
+  // A second policy merged into the header (e.g. a default one) would repeat directive names.
+  expect(new Set(names).size).toBe(names.length);
+
+  return new Map(directives.map(([name = '', ...sources]) => [name, sources.join(' ')]));
+}
+
+/** What every auth page must carry: the strict CSP, no caching, and no script or inline style. */
+function expectStrictPage(response: Response, html: string): void {
+  const csp = directivesOf(response.headers.get('content-security-policy'));
+  expect(csp.get('default-src')).toBe("'none'");
+  expect(csp.get('script-src')).toBe("'none'");
+  expect(csp.get('frame-ancestors')).toBe("'none'");
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  expect(response.headers.get('content-type')).toMatch(/^text\/html\b/);
+
+  expect(html).toMatch(/^<!doctype html>/);
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/<style/i);
+  expect(html).not.toMatch(/\sstyle\s*=/i);
+  expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+}
+
+/** The email field's value as a browser would read it: entities decoded. */
+function emailFieldOf(html: string): string | undefined {
+  const raw = /<input name="email"[^>]*\svalue="([^"]*)"/.exec(html)?.[1];
+
+  return raw?.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
+}
+
+describe('the sign-in page', () => {
+  let server: AuthServer;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    // Address lockouts have their own tests; here they must not cut in after a few refusals.
+    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
+    user = await createTestUser(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('is strict HTML: CSP forbidding scripts and framing, not cached, no script or inline style', async () => {
+    const session = await openSignIn(server);
+
+    expect(session.page.status).toBe(200);
+    expectStrictPage(session.page, session.html);
+    expect(session.html).toContain('<link rel="stylesheet" href="/assets/auth.css">');
+    expect(session.html).toMatch(/<input name="password" type="password"/);
+  });
+
+  it('keeps the same CSP and rules on its refusal and error pages', async () => {
+    const session = await openSignIn(server);
+
+    const refused = await submitSignIn(session, { email: user.email, password: 'wrong' });
+    expect(refused.status).toBe(401);
+    expectStrictPage(refused, await refused.text());
+
+    const rejected = await submitSignIn(session, user, { email: user.email, password: 'x' });
+    expect(rejected.status).toBe(403);
+    expectStrictPage(rejected, await rejected.text());
+  });
+
+  it('serves its stylesheet from this origin', async () => {
+    const response = await fetch(new URL('/assets/auth.css', server.url));
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/css\b/);
+    expect(await response.text()).toMatch(/\bbody\s*\{/);
+  });
+
+  it('escapes a submitted email when it shows the form again', async () => {
+    const session = await openSignIn(server);
+    const email = '"><script>alert(1)</script>@x.test';
+
+    const response = await submitSignIn(session, { email, password: 'not the password' });
+    const html = await response.text();
+
+    expect(response.status).toBe(401);
+    expect(html).not.toMatch(/<script/i);
+    expect(emailFieldOf(html)).toBe(email);
+  });
+
+  it('never puts the password back in the form', async () => {
+    const session = await openSignIn(server);
+    const password = `secret-${randomBytes(8).toString('hex')}`;
+
+    const response = await submitSignIn(session, { email: user.email, password });
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain(password);
+  });
+});
+
+describe('CSRF protection of the sign-in form', () => {
+  let server: AuthServer;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
+    user = await createTestUser(server);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  // The correct password goes with every forged post: only the CSRF check stands in the way.
+  it.each([
+    ['a wrong token', (session: SignInSession) => ({ csrf: `${session.csrf.slice(1)}A` })],
+    ['no token', () => ({})],
+    ['an empty token', () => ({ csrf: '' })],
+  ])(
+    'refuses a post with %s (403 AUTH_FORM_REJECTED) and does not sign in',
+    async (_name, csrf) => {
+      const victim = await createTestUser(server);
+      const session = await openSignIn(server);
+
+      const response = await submitSignIn(session, victim, {
+        ...csrf(session),
+        ...credentials(victim),
+      });
+      const html = await response.text();
+
+      expect(response.status).toBe(403);
+      expect(html).toContain('AUTH_FORM_REJECTED');
+      expect(response.headers.get('location')).toBeNull();
+      expect(await auditRowsOf(server, victim.id)).toEqual([]);
+
+      // The interaction is still waiting for a sign-in, and a proper post still works.
+      expectSignedIn(await submitSignIn(session, victim));
+    },
+  );
+
+  it("refuses another interaction's token", async () => {
+    const mine = await openSignIn(server);
+    const other = await openSignIn(server);
+
+    const response = await submitSignIn(mine, user, { csrf: other.csrf, ...credentials(user) });
+
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('AUTH_FORM_REJECTED');
+  });
+
+  it('answers a browser without the interaction cookie with 400 AUTH_INTERACTION_EXPIRED', async () => {
+    const session = await openSignIn(server);
+    const before = (await auditRowsOf(server, user.id)).length;
+
+    const stranger = new Browser();
+    const response = await stranger.request(session.action, {
+      form: { csrf: session.csrf, ...credentials(user) },
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('AUTH_INTERACTION_EXPIRED');
+    expect(response.headers.get('location')).toBeNull();
+    expect(await auditRowsOf(server, user.id)).toHaveLength(before);
+  });
+});
+
+describe('one answer for every refused sign-in', () => {
+  let server: AuthServer;
+
+  beforeAll(async () => {
+    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function refusal(email: string, password: string) {
+    const session = await openSignIn(server);
+    const response = await submitSignIn(session, { email, password });
+    const html = await response.text();
+
+    return { status: response.status, page: normalisedPage(html, session, email) };
+  }
+
+  it('answers an unknown email, a wrong password and a disabled account alike', async () => {
+    const known = await createTestUser(server);
+    const disabled = await createTestUser(server, { disabled: true });
+
+    const wrongPassword = await refusal(known.email, `${known.password}x`);
+    const unknownEmail = await refusal(`nobody-${known.email}`, known.password);
+    const disabledAccount = await refusal(disabled.email, disabled.password);
+
+    expect(wrongPassword.status).toBe(401);
+    expect(wrongPassword.page).toContain('The email or password is not right.');
+    expect(unknownEmail).toEqual(wrongPassword);
+    expect(disabledAccount).toEqual(wrongPassword);
+  });
+});
+
+function credentials(user: TestUser) {
+  return { email: user.email, password: user.password };
+}
