@@ -1,3 +1,4 @@
+export { type ChromiumAvailability, findChromium } from './chromium.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export {
   defaultKafkaBrokers,

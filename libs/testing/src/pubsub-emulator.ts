@@ -19,10 +19,8 @@ export async function pubsubEmulator(
   const host = env.PUBSUB_EMULATOR_HOST || defaultPubSubEmulatorHost;
 
   if (await answers(host)) return { host };
-  return {
-    unavailable:
-      `Pub/Sub emulator not reachable at ${host}; ` + 'run deploy/pubsub/pubsub-emulator.sh start',
-  };
+  const remedy = 'run deploy/pubsub/pubsub-emulator.sh start';
+  return { unavailable: `Pub/Sub emulator not reachable at ${host}; ${remedy}` };
 }
 
 async function answers(host: string): Promise<boolean> {
