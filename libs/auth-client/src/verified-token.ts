@@ -8,7 +8,10 @@ export interface VerifiedToken {
   readonly clientId: string;
   /** `scope`, split on spaces. */
   readonly scopes: readonly string[];
-  /** `role`, when the authorization server granted one (`platform-admin` or `customer-user` for people; absent for services). */
+  /**
+   * `role`, when the authorization server granted one: `platform-admin` or `customer-user` for
+   * people, absent for services.
+   */
   readonly role: string | undefined;
   /** `customer_id`, when the token acts for one customer's users. */
   readonly customerId: string | undefined;

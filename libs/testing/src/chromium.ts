@@ -24,7 +24,6 @@ export async function findChromium(
     );
     if (usable) return { executablePath: candidate };
   }
-  return {
-    unavailable: `no Chromium at ${candidates.join(', ')}; install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`,
-  };
+  const remedy = 'install it (Debian: apt-get install chromium) or set CHROMIUM_PATH';
+  return { unavailable: `no Chromium at ${candidates.join(', ')}; ${remedy}` };
 }

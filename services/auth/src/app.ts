@@ -182,7 +182,7 @@ function scheduleHousekeeping(app: ServiceApp, config: Config, database: Pool) {
 
 const oidcServers = new WeakMap<ServiceApp, OidcServer>();
 
-/** The authorization server of an app buildApp made; `refreshKeys()` picks up a rotation at once. */
+/** The authorization server of a buildApp app; `refreshKeys()` picks up a rotation at once. */
 export function oidcServerOf(app: ServiceApp): OidcServer {
   const server = oidcServers.get(app);
   if (server === undefined) throw new TypeError('not an auth app built by buildApp');

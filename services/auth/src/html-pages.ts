@@ -78,7 +78,8 @@ export function form(
   );
   const submit = buttons.map(
     ([value, label]) =>
-      `<button type="submit" name="action" value="${escapeHtml(value)}">${escapeHtml(label)}</button>`,
+      `<button type="submit" name="action" value="${escapeHtml(value)}">` +
+      `${escapeHtml(label)}</button>`,
   );
 
   return [

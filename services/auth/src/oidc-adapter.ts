@@ -65,7 +65,8 @@ export function createPostgresAdapter(pool: Pool): AdapterConstructor {
     private async findWhere(condition: string, value: string) {
       const result = await pool.query<{ payload: AdapterPayload; consumed_at: Date | null }>(
         `SELECT ${columns} FROM auth.oidc_models
-         WHERE model = $1 AND ${condition} AND (expires_at IS NULL OR expires_at > clock_timestamp())`,
+         WHERE model = $1 AND ${condition}
+           AND (expires_at IS NULL OR expires_at > clock_timestamp())`,
         [this.model, value],
       );
       const row = result.rows[0];

@@ -105,7 +105,8 @@ async function renderError(
   ctx.type = 'html';
   ctx.body = page(
     'Sign-in error',
-    `<p><strong>${escapeHtml(out.error)}</strong></p><p>${escapeHtml(out.error_description ?? '')}</p>`,
+    `<p><strong>${escapeHtml(out.error)}</strong></p>` +
+      `<p>${escapeHtml(out.error_description ?? '')}</p>`,
   );
 }
 

@@ -15,7 +15,7 @@ export const minimumHashingCost: PasswordHashingCost = {
 
 export interface PasswordCheck {
   readonly matches: boolean;
-  /** The stored hash was made with other parameters; store a new one while the password is known. */
+  /** The stored hash was made with other parameters: store a new one now the password is known. */
   readonly needsRehash: boolean;
 }
 

@@ -127,7 +127,8 @@ function renderPasswordForm(options: PasswordPagesOptions, token: string, proble
       autocomplete: 'new-password',
     },
   ] as const;
-  const hint = `<p>At least ${passwordLength.min} characters. A few unrelated words are easy to remember and hard to guess.</p>`;
+  const advice = 'A few unrelated words are easy to remember and hard to guess.';
+  const hint = `<p>At least ${passwordLength.min} characters. ${advice}</p>`;
   const action = `/password/${encodeURIComponent(token)}`;
 
   return page(

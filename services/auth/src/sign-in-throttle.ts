@@ -95,7 +95,8 @@ export class SignInThrottle {
     const locked = await this.#pool.query<{ seconds: number; lockouts: number }>(
       `UPDATE auth.sign_in_throttle
        SET failures = 0, lockouts = lockouts + 1,
-           locked_until = clock_timestamp() + make_interval(secs => least($3::float8, $2 * 2 ^ lockouts))
+           locked_until = clock_timestamp()
+             + make_interval(secs => least($3::float8, $2 * 2 ^ lockouts))
        WHERE subject = $1 AND failures >= $4
        RETURNING least($3::float8, $2 * 2 ^ (lockouts - 1))::integer AS seconds, lockouts`,
       [subject, baseLockoutSeconds, maxLockoutSeconds, threshold],

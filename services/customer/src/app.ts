@@ -5,8 +5,8 @@ import type { Config } from './config.ts';
 export const serviceName = 'customer';
 
 /**
- * Builds the customer app. Owns customers, stores, routers and their public keys, and the admin audit log; the admin
- * API lives here.
+ * Builds the customer app. Owns customers, stores, routers and their public keys, and the admin
+ * audit log; the admin API lives here.
  */
 export async function buildApp(
   config: Config,

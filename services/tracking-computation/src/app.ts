@@ -5,8 +5,8 @@ import type { Config } from './config.ts';
 export const serviceName = 'tracking-computation';
 
 /**
- * Builds the tracking-computation app. Turns observation batches into visits and hourly and daily footfall rollups in the serving
- * database, which the dashboard reads.
+ * Builds the tracking-computation app. Turns observation batches into visits and hourly and daily
+ * footfall rollups in the serving database, which the dashboard reads.
  */
 export async function buildApp(
   config: Config,

@@ -5,8 +5,9 @@ import type { Config } from './config.ts';
 export const serviceName = 'tracking-ingestion';
 
 /**
- * Builds the tracking-ingestion app. Receives signed observation batches from store routers, pseudonymises device addresses on
- * arrival, keeps the raw batches for reingestion and publishes them for computation.
+ * Builds the tracking-ingestion app. Receives signed observation batches from store routers,
+ * pseudonymises device addresses on arrival, keeps the raw batches for reingestion and publishes
+ * them for computation.
  */
 export async function buildApp(
   config: Config,
