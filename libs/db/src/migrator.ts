@@ -7,16 +7,6 @@
  * environments, one history table inside each service's own schema, run as that database's owner
  * role (never the admin, never the runtime role), and no extra dependency to keep current.
  */
-
-/**
- * Applies a service's plain SQL migrations, in version order, each in its own transaction.
- *
- * A small runner rather than node-pg-migrate or similar, because what this platform needs is
- * narrow and strict: plain `.sql` files a reviewer reads as-is (GRANTs included), a checksum per
- * applied file so an edited migration is refused instead of silently diverging between
- * environments, one history table inside each service's own schema, run as that database's owner
- * role (never the admin, never the runtime role), and no extra dependency to keep current.
- */
 import pg, { escapeIdentifier as id } from 'pg';
 import { withAdvisoryLock } from './advisory-lock.ts';
 import { DbError } from './db-error.ts';
