@@ -4,21 +4,23 @@ import { DbError } from './db-error.ts';
 /** A `postgres://` or `postgresql://` URL, for variables such as DATABASE_OWNER_URL. */
 export const postgresUrlSchema = z.url({
   protocol: /^postgres(ql)?$/,
-  error: 'must be a postgres:// or postgresql:// URL',
+  error: (issue) =>
+    issue.input === undefined ? 'is not set' : 'must be a postgres:// or postgresql:// URL',
 });
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * Validates environment variables against a zod object schema, for the command-line entry
- * points. Throws DB_CONFIG_INVALID naming every bad variable and what is wrong with it; values
- * are never repeated, since they are mostly secrets.
+ * points. An empty variable (`FOO=`) counts as unset, as in every service's configuration. Throws
+ * DB_CONFIG_INVALID naming every bad variable and what is wrong with it; values are never
+ * repeated, since they are mostly secrets.
  */
 export function parseEnvironment<Shape extends z.ZodRawShape>(
   shape: Shape,
   env: Environment,
 ): z.infer<z.ZodObject<Shape>> {
-  const result = z.object(shape).safeParse(env);
+  const result = z.object(shape).safeParse(withoutEmptyValues(env));
 
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
@@ -26,4 +28,9 @@ export function parseEnvironment<Shape extends z.ZodRawShape>(
   }
 
   return result.data;
+}
+
+// `FOO=` in a shell or a Helm value is how people leave a variable unset; so its default applies.
+function withoutEmptyValues(env: Environment): Environment {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
