@@ -31,7 +31,12 @@ export {
   tablePrivileges,
 } from './expected-privileges.ts';
 export { findPrivilegeViolations, type PrivilegeViolation } from './grant-matrix.ts';
-export { type MigrateCliOptions, runMigrateCli } from './migrate-cli.ts';
+export {
+  type CommandOutput,
+  type MigrateCliOptions,
+  migrateEnvironmentShape,
+  runMigrateCli,
+} from './migrate-cli.ts';
 export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
 export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';
 export { createPool, type PoolOptions, pingDatabase, poolDependency } from './pool.ts';

@@ -3,13 +3,24 @@ import { parseEnvironment, postgresUrlSchema } from './environment.ts';
 import { runMigrations } from './migrator.ts';
 import { databaseFor, type ServiceName } from './role-model.ts';
 
+/** Where a command writes its JSON line: the process's streams, or a test's buffer. */
+export interface CommandOutput {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
 export interface MigrateCliOptions {
   readonly service: ServiceName;
   /** The service's `migrations` directory. */
   readonly directory: string;
   /** Where DATABASE_OWNER_URL is read from; the entry point passes `process.env`. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The result goes to `stdout`, a failure to `stderr`. @default process */
+  readonly output?: CommandOutput;
 }
+
+/** What `src/migrate.ts` reads from its environment; docs/configuration.md lists it. */
+export const migrateEnvironmentShape = { DATABASE_OWNER_URL: postgresUrlSchema };
 
 /**
  * The body of every service's `src/migrate.ts`: validates DATABASE_OWNER_URL, applies the
@@ -18,19 +29,21 @@ export interface MigrateCliOptions {
  */
 export async function runMigrateCli(options: MigrateCliOptions): Promise<number> {
   const { schema } = databaseFor(options.service);
+  const output = options.output ?? process;
 
   try {
-    const env = parseEnvironment({ DATABASE_OWNER_URL: postgresUrlSchema }, options.env);
+    const env = parseEnvironment(migrateEnvironmentShape, options.env);
     const result = await runMigrations({
       connectionString: env.DATABASE_OWNER_URL,
       schema,
       directory: options.directory,
     });
-    console.log(JSON.stringify({ level: 'info', msg: 'migrations done', schema, ...result }));
+    const done = { level: 'info', msg: 'migrations done', schema, ...result };
+    output.stdout.write(`${JSON.stringify(done)}\n`);
 
     return 0;
   } catch (error) {
-    console.error(JSON.stringify(describeFailure(schema, error)));
+    output.stderr.write(`${JSON.stringify(describeFailure(schema, error))}\n`);
 
     return 1;
   }

@@ -1,7 +1,13 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { listRoles, passwordVariableFor, readMigrationFiles, serviceDatabases } from '@footfall/db';
+import {
+  listRoles,
+  passwordVariableFor,
+  readMigrationFiles,
+  runMigrateCli,
+  serviceDatabases,
+} from '@footfall/db';
 import {
   createTestDatabases,
   dropSuffixedDatabases,
@@ -64,6 +70,52 @@ describe('services/<name>/src/migrate.ts', () => {
         error: expect.stringContaining('DATABASE_OWNER_URL'),
       }),
     ]);
+  });
+});
+
+describe('runMigrateCli', () => {
+  // A caller that embeds the command (a Helm hook image, a test) gets its line, not the process.
+  function captureOutput() {
+    const written = { stdout: [] as string[], stderr: [] as string[] };
+    const output = {
+      stdout: { write: (text: string) => written.stdout.push(text) },
+      stderr: { write: (text: string) => written.stderr.push(text) },
+    };
+
+    return { written, output };
+  }
+
+  it('writes its failure to the output it is given', async () => {
+    const { written, output } = captureOutput();
+
+    const code = await runMigrateCli({ service: 'auth', directory: root, env: {}, output });
+
+    expect(code).toBe(1);
+    expect(written.stdout).toEqual([]);
+    expect(written.stderr).toHaveLength(1);
+    expect(JSON.parse(written.stderr[0] ?? '')).toMatchObject({ code: 'DB_CONFIG_INVALID' });
+  });
+
+  it('writes its result to the output it is given', async () => {
+    const databases = await createTestDatabases({ migrate: false });
+    const { written, output } = captureOutput();
+
+    try {
+      const code = await runMigrateCli({
+        service: 'customer',
+        directory: resolve(root, 'services/customer/migrations'),
+        env: { DATABASE_OWNER_URL: databases.services.customer.ownerUrl },
+        output,
+      });
+
+      expect(code).toBe(0);
+      expect(written.stderr).toEqual([]);
+      expect(written.stdout.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ msg: 'migrations done', schema: 'customer' }),
+      ]);
+    } finally {
+      await databases.drop();
+    }
   });
 });
 
