@@ -33,11 +33,6 @@ export const oauthServiceClients = [
   'dashboard',
 ] as const;
 
-/** The directory that holds a service's SQL migrations. */
-export function migrationsDirectory(service: ServiceName): string {
-  return join(repositoryRoot, 'services', service, 'migrations');
-}
-
 /** How each service is started locally: its port, its entry point, its environment. */
 export function describeServices(settings: LayoutSettings): ServiceSpec[] {
   return (Object.keys(portOffsets) as ServiceName[]).map((service) => {

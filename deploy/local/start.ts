@@ -12,6 +12,7 @@ import {
   createPool,
   databaseFor,
   listRoles,
+  migrationsDirectory,
   runMigrations,
   type ServiceName,
   serviceNames,
@@ -23,7 +24,6 @@ import { type LocalSecrets, loadOrCreateSecrets } from './local-secrets.ts';
 import {
   describeServices,
   type LayoutSettings,
-  migrationsDirectory,
   oauthServiceClients,
   ownerUrl,
   runtimeUrl,

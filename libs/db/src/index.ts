@@ -38,6 +38,7 @@ export {
   runMigrateCli,
 } from './migrate-cli.ts';
 export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
+export { migrationsDirectory } from './migrations-directory.ts';
 export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';
 export { createPool, type PoolOptions, pingDatabase, poolDependency } from './pool.ts';
 export {

@@ -16,7 +16,6 @@ export {
   createTestDatabases,
   dropSuffixedDatabases,
   messagingMigrationsDirectory,
-  migrationsDirectory,
   type TestDatabaseOptions,
   type TestDatabases,
   type TestMessagingDatabase,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import {
   bootstrapDatabases,
   messagingDatabase,
+  migrationsDirectory,
   replaceUrlCredentials,
   replaceUrlDatabase,
   runMigrations,
@@ -85,11 +86,6 @@ export async function createTestDatabases(
   }
 
   return { adminUrl: server.adminUrl, suffix, services, messaging, drop };
-}
-
-/** Where a service's migration files live in this repository. */
-export function migrationsDirectory(service: ServiceName): string {
-  return resolve(repositoryRoot, 'services', service, 'migrations');
 }
 
 /** Where the messaging database's migration files live (the postgres transport's broker). */
