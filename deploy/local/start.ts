@@ -93,6 +93,7 @@ async function prepareDemoAccounts(
   const pool = createPool({
     connectionString: runtimeUrl('auth', { postgres, passwords }),
     applicationName: 'pnpm-start',
+    onIdleError: (error) => note(`demo accounts: an idle connection failed: ${error.message}`),
   });
 
   try {

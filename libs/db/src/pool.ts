@@ -10,7 +10,8 @@ export interface PoolOptions {
   readonly statementTimeoutMillis?: number;
   /**
    * Called when an idle connection fails (the server restarted, a proxy dropped it). The pool
-   * discards that connection by itself; this is for logging.
+   * discards that connection by itself; this is for logging, and a service should always pass
+   * one (`@footfall/platform-app` logs it as a warning), or the failure leaves no trace.
    * @default ignores the error
    */
   readonly onIdleError?: (error: Error) => void;

@@ -41,6 +41,25 @@ describe('createPool, pingDatabase and withTransaction', () => {
     await closed.end();
   });
 
+  it('hands the failure of an idle connection to onIdleError', async () => {
+    const failures: Error[] = [];
+    const watched = createPool({
+      connectionString: ownerUrl(),
+      applicationName: 'pool-idle-test',
+      onIdleError: (error) => failures.push(error),
+    });
+
+    try {
+      const { rows } = await watched.query('SELECT pg_backend_pid() AS pid');
+      await queryAs(databases?.adminUrl ?? '', 'SELECT pg_terminate_backend($1)', [rows[0].pid]);
+
+      await expect.poll(() => failures.length).toBe(1);
+      expect(failures[0]).toMatchObject({ code: '57P01' });
+    } finally {
+      await watched.end();
+    }
+  });
+
   it('commits when the work resolves', async () => {
     const value = await withTransaction(pool, async (client) => {
       await client.query('INSERT INTO customer.pool_probe VALUES (1)');

@@ -35,7 +35,11 @@ export interface PlatformApp<Databases extends string> {
 export async function buildPlatformApp<Databases extends string>(
   options: PlatformAppOptions<Databases>,
 ): Promise<PlatformApp<Databases>> {
-  const pools = openPools(options);
+  // Pools connect on first use, after the app exists, so an idle connection's error can go to
+  // the app's log.
+  const pools = openPools(options, (database, error) =>
+    app.log.warn({ err: error, database }, 'idle database connection failed'),
+  );
   const dependencies = Object.fromEntries(
     Object.entries<pg.Pool>(pools).map(([name, pool]) => [name, poolDependency(pool)]),
   );
@@ -56,13 +60,17 @@ export async function buildPlatformApp<Databases extends string>(
   return { app, pools, transport };
 }
 
-function openPools<Databases extends string>(options: PlatformAppOptions<Databases>) {
+function openPools<Databases extends string>(
+  options: PlatformAppOptions<Databases>,
+  onIdleError: (database: string, error: Error) => void,
+) {
   const entries = Object.entries<string>(options.databases).map(([name, connectionString]) => [
     name,
     createPool({
       connectionString,
       applicationName: name === 'database' ? options.name : `${options.name}:${name}`,
       max: options.config.DATABASE_POOL_MAX,
+      onIdleError: (error) => onIdleError(name, error),
     }),
   ]);
 
