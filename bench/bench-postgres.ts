@@ -24,6 +24,8 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
     directory: join(directory, 'data'),
     port: await findFreePort(),
     superuserPassword: randomBytes(18).toString('base64url'),
+    // The bench harness is a tool like the test run: its helpers use its own environment.
+    env: process.env,
     throwaway: true,
   });
   const passwords = Object.fromEntries(

@@ -7,6 +7,8 @@ export interface EmbeddedPostgresSettings {
   readonly dataDir: string;
   readonly port: number;
   readonly superuserPassword: string;
+  /** pnpm start's environment; the server inherits its PATH. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Starts the local install's PostgreSQL, refusing clearly when its port is already taken. */
@@ -27,5 +29,6 @@ export async function startEmbeddedPostgres(
     directory,
     port: settings.port,
     superuserPassword: settings.superuserPassword,
+    env: settings.env,
   });
 }

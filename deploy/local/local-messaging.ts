@@ -23,6 +23,8 @@ export interface LocalMessagingSettings {
   readonly passwords: Readonly<Record<string, string>>;
   readonly dataDir: string;
   readonly note: (line: string) => void;
+  /** pnpm start's environment; the broker scripts run with it (they look for Java or gcloud). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Gets the chosen transport ready for the services: its database, broker or emulator. */
@@ -88,7 +90,7 @@ async function prepareBroker(
   variables: Readonly<Record<string, string>>,
 ): Promise<LocalMessaging> {
   const environment = {
-    ...process.env,
+    ...settings.env,
     FOOTFALL_EMULATOR_DIR: join(settings.dataDir, 'emulators'),
   };
   const control = (action: string) =>

@@ -18,6 +18,8 @@ export interface ServiceProcessesOptions {
   /** Called once if a service exits while the platform is meant to be running. */
   readonly onUnexpectedExit: (name: string, code: number | null) => void;
   readonly color: boolean;
+  /** The PATH services run with: the one variable they inherit from `pnpm start`. */
+  readonly path: string;
 }
 
 const colors = [36, 35, 33, 32, 34];
@@ -95,7 +97,7 @@ export class ServiceProcesses {
       process.execPath,
       ['--disable-warning=TimeoutNegativeWarning', spec.entry],
       {
-        env: { PATH: process.env.PATH ?? '', ...spec.env },
+        env: { PATH: this.#options.path, ...spec.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

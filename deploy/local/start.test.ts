@@ -164,6 +164,7 @@ describe('pnpm start', () => {
       directory: join(serverDir, 'data'),
       port: await findFreePort(),
       superuserPassword: 'external-admin-password',
+      env: process.env,
       throwaway: true,
     });
 

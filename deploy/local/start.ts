@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     passwords,
     dataDir: options.dataDir,
     note,
+    env: process.env,
   });
   cleanups.push(() => messaging.stop());
 
@@ -140,6 +141,7 @@ async function connectPostgres(options: StartOptions, superuserPassword: string)
     dataDir: options.dataDir,
     port: options.postgresPort,
     superuserPassword,
+    env: process.env,
   });
 
   cleanups.push(() => postgres.stop());
@@ -184,6 +186,7 @@ async function startServices(settings: LayoutSettings) {
   const processes = new ServiceProcesses({
     print: say,
     color: process.stdout.isTTY === true,
+    path: process.env.PATH ?? '',
     onUnexpectedExit: (name, code) => {
       note(`${name} exited unexpectedly (code ${code}); stopping the platform`);
       void shutDown(1);

@@ -17,6 +17,11 @@ export interface LocalPostgresSettings {
   readonly port: number;
   readonly superuserPassword: string;
   /**
+   * The caller's environment; only its PATH reaches initdb and the server, which otherwise run
+   * with a fixed English locale.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /**
    * Trades durability for speed (no fsync), for clusters whose data is thrown away, as in tests.
    * @default false
    */
@@ -56,7 +61,9 @@ const throwawayFlags = [
 ];
 
 // English, locale-independent server messages, so readiness can be read from the log.
-const serverEnvironment = { LANG: 'C', LC_ALL: 'C' };
+function serverEnvironment(settings: LocalPostgresSettings) {
+  return { LANG: 'C', LC_ALL: 'C', PATH: settings.env.PATH ?? '' };
+}
 
 /**
  * Starts a real PostgreSQL server from the binaries npm installed, with SCRAM authentication,
@@ -120,7 +127,7 @@ async function startServer(cluster: Cluster): Promise<ChildProcess> {
   const flags = [...serverFlags, ...(throwaway ? throwawayFlags : []), '-c', 'max_connections=200'];
   const server = spawn(cluster.binaries.postgres, ['-D', directory, '-p', String(port), ...flags], {
     ...cluster.account,
-    env: { ...serverEnvironment, PATH: process.env.PATH ?? '' },
+    env: serverEnvironment(cluster.settings),
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -205,7 +212,7 @@ async function runAs(cluster: Cluster, file: string, args: readonly string[]): P
   try {
     await run(file, [...args], {
       ...cluster.account,
-      env: { ...serverEnvironment, PATH: process.env.PATH ?? '' },
+      env: serverEnvironment(cluster.settings),
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';

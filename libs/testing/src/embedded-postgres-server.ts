@@ -14,9 +14,12 @@ export interface EmbeddedPostgresServer {
 
 /**
  * Starts a throwaway PostgreSQL server in a fresh temporary directory on a free loopback port.
- * If it fails to start, the directory is removed before the error is thrown.
+ * If it fails to start, the directory is removed before the error is thrown. `env` is the test
+ * process's own by default: a test helper sits right under its entry point, the test file.
  */
-export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
+export async function startEmbeddedPostgres(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<EmbeddedPostgresServer> {
   const directory = await mkdtemp(join(tmpdir(), 'footfall-pg-'));
   const removeDirectory = () => rm(directory, { recursive: true, force: true });
 
@@ -25,6 +28,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
       directory: join(directory, 'data'),
       port: await findFreePort(),
       superuserPassword: randomBytes(24).toString('base64url'),
+      env,
       throwaway: true,
     });
 

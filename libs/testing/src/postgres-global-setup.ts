@@ -24,7 +24,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {};
   }
 
-  const server = await startEmbeddedPostgres();
+  const server = await startEmbeddedPostgres(process.env);
   say(`started embedded PostgreSQL on 127.0.0.1:${server.port}, data in ${server.directory}`);
   project.provide('footfallPostgres', { adminUrl: server.adminUrl, passwords, source: 'embedded' });
 
