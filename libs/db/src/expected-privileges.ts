@@ -26,7 +26,8 @@ export type FunctionPrivilege = (typeof functionPrivileges)[number];
 export interface RolePrivileges {
   /**
    * Held on every table and view of the service schema, present and future; how a read-only
-   * role is declared (bootstrap grants it through default privileges).
+   * role is declared (bootstrap grants it through default privileges, which the matrix expects
+   * to find for the tables the owner creates later).
    */
   readonly allTables?: readonly TablePrivilege[];
   /** Keyed by `schema.table` (views included). A column-level grant counts as the privilege. */
@@ -34,8 +35,10 @@ export interface RolePrivileges {
   /** Keyed by `schema.sequence`. */
   readonly sequences?: Readonly<Record<string, readonly SequencePrivilege[]>>;
   /**
-   * Keyed by `schema.name(argument types)`, the types as `pg_get_function_identity_arguments`
-   * prints them, for example `ingestion.claim_batch(uuid, integer)`.
+   * Keyed by `schema.name(arguments)`, the arguments as `pg_get_function_identity_arguments`
+   * prints them: with their names when the function names them, for example
+   * `ingestion.claim_batch(batch_id uuid, max_rows integer)`, and types alone otherwise
+   * (`ingestion.claim_batch(uuid, integer)`).
    */
   readonly functions?: Readonly<Record<string, readonly FunctionPrivilege[]>>;
 }

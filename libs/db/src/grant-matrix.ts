@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { ExpectedPrivileges, RolePrivileges } from './expected-privileges.ts';
 import {
   type CatalogPrivilege,
+  defaultPrivilegesName,
   readCatalogPrivileges,
   readRoleAttributes,
 } from './privilege-catalog.ts';
@@ -10,7 +11,10 @@ import type { ServiceDatabase } from './role-model.ts';
 /** One difference between what the catalog grants and what the service declares. */
 export interface PrivilegeViolation {
   readonly role: string;
-  /** For example `table serving.visits`, `schema serving`, `role footfall_auth_app`. */
+  /**
+   * For example `table serving.visits`, `schema serving`, `role footfall_auth_app`, or
+   * `default privileges on tables created by footfall_serving_owner in serving`.
+   */
   readonly object: string;
   readonly privilege: string;
   /** `undeclared`: held but not declared (a widening); `missing`: declared but not held. */
@@ -22,6 +26,8 @@ export interface PrivilegeViolation {
  * with the service's declaration, and returns every difference (an empty list when they match).
  * Beyond the declaration, the baseline is fixed: CONNECT on the database and USAGE on the
  * service schema for each role, nothing for PUBLIC, and no role attributes or memberships.
+ * Default privileges count as grants: the only ones expected are those that give a role its
+ * `allTables` on the tables the owner creates later.
  *
  * `client` must be connected to the service database as a role that can see every object,
  * usually the admin.
@@ -40,6 +46,7 @@ export async function findPrivilegeViolations(
   const violations = [
     ...[...catalog, ...attributes].flatMap((row) => compareRow(row, database, expected)),
     ...roles.flatMap((role) => findUnknownObjects(role, expected[role] ?? {}, catalog)),
+    ...roles.flatMap((role) => findMissingDefaults(role, database, expected[role], catalog)),
   ];
 
   return violations.sort((a, b) => compareText(describe(a), describe(b)));
@@ -104,7 +111,16 @@ function isDeclared(
       return includes(declared?.sequences?.[row.name], row.privilege);
     case 'function':
       return includes(declared?.functions?.[row.name], row.privilege);
+    case 'default privileges':
+      return (
+        row.name === ownerTableDefaults(database) && includes(declared?.allTables, row.privilege)
+      );
   }
+}
+
+// What bootstrap sets for a read-only role: SELECT on every table the owner adds to the schema.
+function ownerTableDefaults(database: ServiceDatabase): string {
+  return defaultPrivilegesName('tables', database.ownerRole, database.schema);
 }
 
 function isTableDeclared(
@@ -142,6 +158,34 @@ function findUnknownObjects(
         })),
       ),
   );
+}
+
+// `allTables` promises the tables created later too; without the default privilege behind it,
+// the next migration's table would be out of the role's reach.
+function findMissingDefaults(
+  role: string,
+  database: ServiceDatabase,
+  declared: RolePrivileges | undefined,
+  catalog: readonly CatalogPrivilege[],
+): PrivilegeViolation[] {
+  const name = ownerTableDefaults(database);
+  const held = (privilege: string) =>
+    catalog.some(
+      (row) =>
+        row.role === role &&
+        row.kind === 'default privileges' &&
+        row.name === name &&
+        row.privilege === privilege,
+    );
+
+  return (declared?.allTables ?? [])
+    .filter((privilege) => !held(privilege))
+    .map((privilege) => ({
+      role,
+      object: `default privileges ${name}`,
+      privilege,
+      problem: 'missing' as const,
+    }));
 }
 
 function includes(privileges: readonly string[] | undefined, privilege: string): boolean {

@@ -1,15 +1,28 @@
 import type pg from 'pg';
 import { functionPrivileges, sequencePrivileges, tablePrivileges } from './expected-privileges.ts';
 
-export type CatalogObjectKind = 'database' | 'schema' | 'table' | 'sequence' | 'function' | 'role';
+export type CatalogObjectKind =
+  | 'database'
+  | 'schema'
+  | 'table'
+  | 'sequence'
+  | 'function'
+  | 'default privileges'
+  | 'role';
 
 /** Whether `role` holds `privilege` on one object, as the server decides it right now. */
 export interface CatalogPrivilege {
   readonly role: string;
   readonly kind: CatalogObjectKind;
-  /** The object's schema; null for the database, schemas and roles. */
+  /**
+   * The object's schema; null for the database, schemas and roles, and for default privileges
+   * that apply in every schema.
+   */
   readonly schema: string | null;
-  /** Schema-qualified for tables, sequences and functions (with argument types). */
+  /**
+   * Schema-qualified for tables, sequences and functions (with their arguments); for default
+   * privileges, what they apply to, as defaultPrivilegesName() spells it.
+   */
   readonly name: string;
   readonly privilege: string;
   readonly held: boolean;
@@ -20,6 +33,33 @@ export interface CatalogPrivilege {
 const userSchemas = `
   SELECT oid, nspname FROM pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'`;
+
+// ALTER DEFAULT PRIVILEGES ... TO a role widens every object created later, so it is a grant
+// like any other, reported before the first such object exists. Only what a default grants is
+// listed (held is always true); PUBLIC's entries reach every role. Names are spelled as
+// defaultPrivilegesName() spells them.
+const defaultPrivilegesQuery = `
+  SELECT DISTINCT g.role, 'default privileges' AS kind, n.nspname AS schema,
+    'on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+      WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas'
+      ELSE 'large objects' END
+    || ' created by ' || pg_get_userbyid(d.defaclrole)
+    || COALESCE(' in ' || n.nspname, ' in any schema') AS name,
+    a.privilege_type AS privilege, true AS held
+  FROM grantee g
+  CROSS JOIN pg_default_acl d
+  CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+  LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
+  WHERE a.grantee = 0 OR a.grantee = to_regrole(g.role)
+  UNION ALL
+  -- Without an entry of its own, a role's new functions are executable by PUBLIC (PostgreSQL's
+  -- built-in default, which no catalog row shows); bootstrap revokes it for the database owner.
+  SELECT g.role, 'default privileges', NULL,
+    'on functions created by ' || pg_get_userbyid(db.datdba) || ' in any schema', 'EXECUTE', true
+  FROM grantee g CROSS JOIN pg_database db
+  WHERE db.datname = current_database() AND NOT EXISTS (
+    SELECT 1 FROM pg_default_acl d
+    WHERE d.defaclrole = db.datdba AND d.defaclnamespace = 0 AND d.defaclobjtype = 'f')`;
 
 // has_*_privilege answers for the effective rights: direct grants, grants to PUBLIC and grants
 // inherited through role membership all count. SELECT, INSERT, UPDATE and REFERENCES also count
@@ -60,7 +100,9 @@ const privilegesQuery = `
   UNION ALL
   SELECT g.role, 'function', f.nspname, f.name, p.privilege,
     has_function_privilege(g.role, f.oid, p.privilege)
-  FROM grantee g CROSS JOIN routine f CROSS JOIN unnest($4::text[]) AS p(privilege)`;
+  FROM grantee g CROSS JOIN routine f CROSS JOIN unnest($4::text[]) AS p(privilege)
+  UNION ALL
+  SELECT * FROM (${defaultPrivilegesQuery}) AS defaults`;
 
 // Cluster-wide powers that bypass object privileges altogether, and role memberships, through
 // which a role could inherit or SET ROLE to someone else's rights.
@@ -78,9 +120,19 @@ const roleAttributesQuery = `
   JOIN pg_roles g ON g.oid = am.roleid
   WHERE m.rolname = ANY($1::text[])`;
 
+/** How default privileges are named: `on tables created by <role> in <schema>`. */
+export function defaultPrivilegesName(
+  objects: 'tables' | 'sequences' | 'functions',
+  creator: string,
+  schema: string,
+): string {
+  return `on ${objects} created by ${creator} in ${schema}`;
+}
+
 /**
  * Reads, for each grantee (a role name or `public`), every privilege it could hold on the
- * current database, its schemas, and their tables, views, sequences and functions.
+ * current database, its schemas, and their tables, views, sequences and functions, and what
+ * default privileges give it on objects not created yet.
  */
 export async function readCatalogPrivileges(
   client: pg.ClientBase,

@@ -213,6 +213,65 @@ describe('findPrivilegeViolations', () => {
     }
   });
 
+  it('reports default privileges that would widen the runtime role on tables not yet created', async () => {
+    const defaults = `ALTER DEFAULT PRIVILEGES FOR ROLE ${ingestion.ownerRole} IN SCHEMA ingestion`;
+
+    await whileGranted(
+      `${defaults} GRANT SELECT, DELETE ON TABLES TO ${app}`,
+      `${defaults} REVOKE SELECT, DELETE ON TABLES FROM ${app}`,
+      async () => {
+        const object = `default privileges on tables created by ${ingestion.ownerRole} in ingestion`;
+
+        expect(await check()).toEqual([
+          { role: app, object, privilege: 'DELETE', problem: 'undeclared' },
+          { role: app, object, privilege: 'SELECT', problem: 'undeclared' },
+        ]);
+      },
+    );
+  });
+
+  it('reports default privileges for PUBLIC in every schema, for PUBLIC and every role', async () => {
+    const defaults = `ALTER DEFAULT PRIVILEGES FOR ROLE ${ingestion.ownerRole}`;
+
+    await whileGranted(
+      `${defaults} GRANT EXECUTE ON FUNCTIONS TO PUBLIC`,
+      `${defaults} REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC`,
+      async () => {
+        const object = `default privileges on functions created by ${ingestion.ownerRole} in any schema`;
+
+        expect(await check()).toEqual([
+          { role: app, object, privilege: 'EXECUTE', problem: 'undeclared' },
+          { role: 'public', object, privilege: 'EXECUTE', problem: 'undeclared' },
+        ]);
+      },
+    );
+  });
+
+  it('reports a reader whose SELECT on tables created later is gone', async () => {
+    const serving = databaseFor('tracking-computation');
+    const servingAdminUrl = databases?.services['tracking-computation'].adminUrl ?? '';
+    const reader = 'footfall_dashboard_reader';
+    const declared: ExpectedPrivileges = { [reader]: { allTables: ['SELECT'] } };
+    const defaults = `ALTER DEFAULT PRIVILEGES FOR ROLE ${serving.ownerRole} IN SCHEMA serving`;
+    const checkServing = () =>
+      withClient(servingAdminUrl, (client) => findPrivilegeViolations(client, serving, declared));
+
+    expect(await checkServing()).toEqual([]);
+    await queryAs(servingAdminUrl, `${defaults} REVOKE SELECT ON TABLES FROM ${reader}`);
+    try {
+      expect(await checkServing()).toEqual([
+        {
+          role: reader,
+          object: `default privileges on tables created by ${serving.ownerRole} in serving`,
+          privilege: 'SELECT',
+          problem: 'missing',
+        },
+      ]);
+    } finally {
+      await queryAs(servingAdminUrl, `${defaults} GRANT SELECT ON TABLES TO ${reader}`);
+    }
+  });
+
   it('refuses a declaration for a role that does not belong to the database', async () => {
     const declared: ExpectedPrivileges = { footfall_auth_app: {} };
 
