@@ -5,6 +5,11 @@ import type { TransportChoice } from './local-messaging.ts';
 export interface StartOptions {
   /** An existing PostgreSQL to use instead of the embedded one: an admin (superuser) URL. */
   readonly databaseUrl: string | undefined;
+  /**
+   * With databaseUrl: also revoke PUBLIC's CONNECT and TEMPORARY on that server's postgres and
+   * template1 databases. The embedded server always has them closed.
+   */
+  readonly closeMaintenanceDatabases: boolean;
   readonly dataDir: string;
   readonly basePort: number;
   readonly postgresPort: number;
@@ -21,6 +26,10 @@ migrations, and the five services. Ctrl-C stops everything.
 Options (each also read from the environment variable shown):
   --database-url URL   use this PostgreSQL instead of the embedded one; a role that may create
                        roles and databases                          FOOTFALL_DATABASE_ADMIN_URL
+  --close-maintenance-databases
+                       with --database-url: revoke PUBLIC's CONNECT and TEMPORARY on its
+                       postgres and template1 databases (a superuser URL; changes the whole
+                       server)                        FOOTFALL_CLOSE_MAINTENANCE_DATABASES=true
   --data-dir DIR       where the embedded database and generated passwords live   FOOTFALL_DATA_DIR
                        (default: .data)
   --base-port N        first service port; services use N to N+4      FOOTFALL_BASE_PORT (4100)
@@ -41,6 +50,7 @@ export function parseStartOptions(
     args: [...argv],
     options: {
       'database-url': { type: 'string' },
+      'close-maintenance-databases': { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       'base-port': { type: 'string' },
       'postgres-port': { type: 'string' },
@@ -53,6 +63,9 @@ export function parseStartOptions(
 
   return {
     databaseUrl: values['database-url'] ?? env.FOOTFALL_DATABASE_ADMIN_URL,
+    closeMaintenanceDatabases:
+      values['close-maintenance-databases'] ||
+      parseFlag('FOOTFALL_CLOSE_MAINTENANCE_DATABASES', env.FOOTFALL_CLOSE_MAINTENANCE_DATABASES),
     dataDir: values['data-dir'] ?? env.FOOTFALL_DATA_DIR ?? join(repositoryRoot, '.data'),
     basePort: parsePort('--base-port', values['base-port'] ?? env.FOOTFALL_BASE_PORT, 4100),
     postgresPort: parsePort(
@@ -78,6 +91,18 @@ function parsePort(name: string, value: string | undefined, fallback: number): n
   }
 
   return port;
+}
+
+function parseFlag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false') {
+    return false;
+  }
+
+  if (value === 'true') {
+    return true;
+  }
+
+  throw new Error(`${name} must be true or false, got ${value}`);
 }
 
 function parseTransport(value: string): TransportChoice {

@@ -112,7 +112,7 @@ describe('pnpm start', () => {
   it('brings all five services to ready, serves them, and stops cleanly on SIGINT', async () => {
     const { child, lines } = await startPlatform();
     const urls = serviceUrls(lines);
-    expect(urls).toHaveLength(5);
+    expect(urls, lines.join('\n')).toHaveLength(5);
 
     for (const url of urls) {
       expect((await fetch(`${url}/readyz`)).status, url).toBe(200);
@@ -130,6 +130,7 @@ describe('pnpm start', () => {
     }
 
     await expectDemoLoginsWork(lines);
+    await expectMaintenanceDatabasesClosed();
 
     expect(await stopPlatform(child)).toBe(0);
     for (const port of [basePort, basePort + 1, basePort + 2, basePort + 3, basePort + 4]) {
@@ -146,7 +147,7 @@ describe('pnpm start', () => {
     const { child, lines } = await startPlatform();
     expect(lines.join('\n')).toContain('reusing role passwords');
     expect(await readFile(secretsPath, 'utf8')).toBe(before);
-    expect(serviceUrls(lines)).toHaveLength(5);
+    expect(serviceUrls(lines), lines.join('\n')).toHaveLength(5);
 
     // An impatient second Ctrl-C exits at once, but must still leave nothing running.
     const exited = once(child, 'exit');
@@ -171,13 +172,15 @@ describe('pnpm start', () => {
     try {
       const { child, lines } = await startPlatform(['--database-url', external.adminUrl]);
       expect(lines.join('\n')).not.toContain('external-admin-password');
-      expect(serviceUrls(lines)).toHaveLength(5);
+      expect(serviceUrls(lines), lines.join('\n')).toHaveLength(5);
+      expect(lines.join('\n')).toContain('--close-maintenance-databases revokes that');
       expect(await stopPlatform(child)).toBe(0);
 
       const client = new pg.Client({ connectionString: external.adminUrl });
       await client.connect();
       const databases = await listFootfallDatabases(client);
       expect(databases).toContain('footfall_ingestion');
+      expect(databases).toContain('postgres is still open to PUBLIC');
     } finally {
       await external.stop();
       await rm(serverDir, { recursive: true, force: true });
@@ -185,13 +188,31 @@ describe('pnpm start', () => {
   }, 120_000);
 });
 
+// The footfall databases, and a note if the server's own database was left as it was.
 async function listFootfallDatabases(client: pg.Client): Promise<string[]> {
   try {
-    const result = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'footfall_%'",
-    );
+    const result = await client.query<{ datname: string }>(`
+      SELECT datname FROM pg_database WHERE datname LIKE 'footfall_%'
+      UNION ALL
+      SELECT 'postgres is still open to PUBLIC'
+      WHERE has_database_privilege('public', 'postgres', 'CONNECT')`);
     return result.rows.map((row) => row.datname);
   } finally {
     await client.end();
+  }
+}
+
+/** On its own embedded server, no platform role gets into postgres or template1. */
+async function expectMaintenanceDatabasesClosed() {
+  const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8'));
+  const role = 'footfall_ingestion_app';
+  const password = encodeURIComponent(secrets.rolePasswords[role]);
+
+  for (const database of ['postgres', 'template1']) {
+    const client = new pg.Client({
+      connectionString: `postgresql://${role}:${password}@127.0.0.1:${postgresPort}/${database}`,
+    });
+
+    await expect(client.connect(), database).rejects.toMatchObject({ code: '42501' });
   }
 }

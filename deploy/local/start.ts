@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const { passwords, secrets, postgres } = await preparePostgres(options);
   const postgresAddress = hostAndPort(postgres.adminUrl);
-  await prepareDatabases(postgres.adminUrl, postgresAddress, passwords);
+  // The embedded cluster is the platform's own; a server given by URL may be shared.
+  const closeMaintenance = options.databaseUrl === undefined || options.closeMaintenanceDatabases;
+  await prepareDatabases(postgres.adminUrl, postgresAddress, passwords, closeMaintenance);
   const demoAccounts = await prepareDemoAccounts(postgresAddress, passwords, secrets);
 
   const messaging = await prepareLocalMessaging({
@@ -153,16 +155,28 @@ async function prepareDatabases(
   adminUrl: string,
   postgres: LayoutSettings['postgres'],
   passwords: LayoutSettings['passwords'],
+  closeMaintenanceDatabases: boolean,
 ) {
-  const result = await bootstrapDatabases({ adminUrl, passwords });
+  const result = await bootstrapDatabases({ adminUrl, passwords, closeMaintenanceDatabases });
   note(
     `databases and roles in place (created ${result.createdDatabases.length} databases, ` +
       `${result.createdRoles.length} roles)`,
   );
+  warnOfOpenDatabases(result.openMaintenanceDatabases);
 
   for (const service of serviceNames) {
     await migrate(service, { postgres, passwords });
   }
+}
+
+// Left as they were on a server given by URL: say so rather than change them unasked.
+function warnOfOpenDatabases(databases: readonly string[]) {
+  if (databases.length === 0) return;
+
+  note(
+    `warning: every role on this server, the platform's included, may connect to and create ` +
+      `temporary tables in ${databases.join(' and ')}; --close-maintenance-databases revokes that`,
+  );
 }
 
 async function migrate(

@@ -10,6 +10,10 @@ import {
 import { ensureRole } from './bootstrap-roles.ts';
 import { replaceUrlDatabase } from './connection-url.ts';
 import { type DbLogger, silentLogger } from './db-logger.ts';
+import {
+  closeMaintenanceDatabases,
+  listOpenMaintenanceDatabases,
+} from './maintenance-databases.ts';
 import { listRoles, messagingDatabase, serviceDatabases } from './role-model.ts';
 import { assertRolePasswords, type RolePasswords } from './role-passwords.ts';
 
@@ -24,6 +28,13 @@ export interface BootstrapOptions {
    * @default ''
    */
   readonly databaseSuffix?: string;
+  /**
+   * Also revoke PUBLIC's CONNECT and TEMPORARY on the `postgres` and `template1` maintenance
+   * databases. Only for a cluster that belongs to the platform (the embedded one of `pnpm start`
+   * and the tests), with a superuser admin; on a shared server other roles may rely on them.
+   * @default false
+   */
+  readonly closeMaintenanceDatabases?: boolean;
   readonly logger?: DbLogger;
 }
 
@@ -31,6 +42,11 @@ export interface BootstrapResult {
   readonly createdRoles: readonly string[];
   /** Full names, suffix included. */
   readonly createdDatabases: readonly string[];
+  /**
+   * Maintenance databases every role may still connect to or create TEMP tables in, when
+   * bootstrap was not asked to close them; a caller on a shared server can warn about them.
+   */
+  readonly openMaintenanceDatabases: readonly string[];
 }
 
 const bootstrapLock = 'footfall:bootstrap';
@@ -84,9 +100,14 @@ async function bootstrapWithLock(
     logger.info({ database: name, schema: access.schema }, 'database ready');
   }
 
-  logger.info({ createdRoles, createdDatabases }, 'bootstrap finished');
+  if (options.closeMaintenanceDatabases === true) {
+    await closeMaintenanceDatabases(admin);
+  }
 
-  return { createdRoles, createdDatabases };
+  const openMaintenanceDatabases = await listOpenMaintenanceDatabases(admin);
+  logger.info({ createdRoles, createdDatabases, openMaintenanceDatabases }, 'bootstrap finished');
+
+  return { createdRoles, createdDatabases, openMaintenanceDatabases };
 }
 
 async function ensureRoles(

@@ -58,7 +58,7 @@ describe('bootstrapDatabases', () => {
     const second = await bootstrap(suffix);
 
     expect(first.createdDatabases).toEqual(expected);
-    expect(second).toEqual({ createdRoles: [], createdDatabases: [] });
+    expect(second).toMatchObject({ createdRoles: [], createdDatabases: [] });
   });
 
   it('lets two concurrent runs finish, creating each database once', async () => {
@@ -139,6 +139,32 @@ describe('bootstrapDatabases', () => {
       });
     }
   });
+
+  // Closing them changes the whole server: only on the throwaway embedded one, never on a
+  // TEST_DATABASE_URL server someone may be using.
+  it.skipIf(server.source !== 'embedded')(
+    'closes postgres and template1 to every platform role when asked; the admin keeps them',
+    async () => {
+      const suffix = freshSuffix();
+
+      const result = await bootstrapDatabases({
+        ...server,
+        databaseSuffix: suffix,
+        closeMaintenanceDatabases: true,
+      });
+
+      expect(result.openMaintenanceDatabases).toEqual([]);
+      for (const database of ['postgres', 'template1']) {
+        const admin = await queryAs(replaceUrlDatabase(server.adminUrl, database), 'SELECT 1');
+        expect(admin.rowCount).toBe(1);
+        for (const role of ['footfall_ingestion_app', 'footfall_dashboard_reader']) {
+          await expect(queryAs(roleUrl(database, role), 'SELECT 1')).rejects.toMatchObject({
+            code: '42501',
+          });
+        }
+      }
+    },
+  );
 
   it('refuses a wrong password (SQLSTATE 28P01)', async () => {
     const suffix = freshSuffix();

@@ -74,7 +74,10 @@ export async function createTestDatabases(
   const suffix = `_t${randomBytes(4).toString('hex')}`;
   const drop = () => dropSuffixedDatabases(server.adminUrl, suffix);
 
-  await bootstrapDatabases({ ...server, databaseSuffix: suffix });
+  // The embedded server is the run's own, so its maintenance databases are closed as pnpm
+  // start's are; a TEST_DATABASE_URL server is left as it is.
+  const closeMaintenanceDatabases = server.source === 'embedded';
+  await bootstrapDatabases({ ...server, databaseSuffix: suffix, closeMaintenanceDatabases });
   const services = describeServices(server, suffix);
   const messaging = describeMessaging(server, suffix);
 
