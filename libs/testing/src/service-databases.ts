@@ -70,10 +70,36 @@ const repositoryRoot = resolve(import.meta.dirname, '../../..');
 export async function createTestDatabases(
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabases> {
-  const server = inject('footfallPostgres');
   const suffix = `_t${randomBytes(4).toString('hex')}`;
+
+  return setUpTestDatabases(inject('footfallPostgres'), suffix, options);
+}
+
+/**
+ * createTestDatabases() with the suffix chosen by the caller. Whatever fails, bootstrap
+ * included, drops every database made so far before rethrowing, so a failed suite leaves none.
+ */
+export async function setUpTestDatabases(
+  server: TestPostgres,
+  suffix: string,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabases> {
   const drop = () => dropSuffixedDatabases(server.adminUrl, suffix);
 
+  try {
+    return await bootstrapAndMigrate(server, suffix, options, drop);
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
+
+async function bootstrapAndMigrate(
+  server: TestPostgres,
+  suffix: string,
+  options: TestDatabaseOptions,
+  drop: () => Promise<void>,
+): Promise<TestDatabases> {
   // The embedded server is the run's own, so its maintenance databases are closed as pnpm
   // start's are; a TEST_DATABASE_URL server is left as it is.
   const closeMaintenanceDatabases = server.source === 'embedded';
@@ -82,10 +108,7 @@ export async function createTestDatabases(
   const messaging = describeMessaging(server, suffix);
 
   if (options.migrate !== false) {
-    await migrateAll(Object.values(services), messaging).catch(async (error: unknown) => {
-      await drop();
-      throw error;
-    });
+    await migrateAll(Object.values(services), messaging);
   }
 
   return { adminUrl: server.adminUrl, suffix, services, messaging, drop };
