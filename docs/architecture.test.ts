@@ -38,7 +38,26 @@ function readsEnvironment(file: string): boolean {
   return code.includes('process.env');
 }
 
+// The table's rows: the lines after its header, up to the first that is not a row (a blank line
+// there would end the table and leave the rows after it as plain text).
+function libraryTable(): string[] {
+  const lines = readFileSync(join(root, 'docs/architecture.md'), 'utf8').split('\n');
+  const header = lines.indexOf('| library | what it gives a service |');
+  const end = lines.findIndex((line, index) => index > header && !line.startsWith('|'));
+
+  return lines.slice(header + 2, end);
+}
+
 describe('docs/architecture.md', () => {
+  it('has every library in one libraries table', () => {
+    const names = readdirSync(join(root, 'libs')).map(
+      (name) => JSON.parse(readFileSync(join(root, 'libs', name, 'package.json'), 'utf8')).name,
+    );
+    const listed = libraryTable().map((row) => /^\| `([^`]+)`/.exec(row)?.[1]);
+
+    expect([...listed].sort()).toEqual([...names].sort());
+  });
+
   it('holds: nothing below an entry point reads process.env', () => {
     const readers = productionSources().filter(readsEnvironment);
 
