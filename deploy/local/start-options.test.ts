@@ -15,6 +15,12 @@ describe('parseStartOptions', () => {
     ).toBe(true);
   });
 
+  it('reads the options after the `--` that pnpm start passes on', () => {
+    const options = parse(['--', '--base-port', '24100', '--help']);
+
+    expect(options).toMatchObject({ basePort: 24100, help: true });
+  });
+
   it('refuses a flag variable that is neither true nor false', () => {
     expect(() => parse([], { FOOTFALL_CLOSE_MAINTENANCE_DATABASES: 'yes' })).toThrow(
       'FOOTFALL_CLOSE_MAINTENANCE_DATABASES must be true or false',

@@ -47,7 +47,9 @@ export function parseStartOptions(
   repositoryRoot: string,
 ): StartOptions {
   const { values } = parseArgs({
-    args: [...argv],
+    // pnpm 10 hands the `--` of `pnpm start -- --help` on to the script; npm and older pnpm did
+    // not. Either way it only separates pnpm's options from ours.
+    args: argv[0] === '--' ? argv.slice(1) : [...argv],
     options: {
       'database-url': { type: 'string' },
       'close-maintenance-databases': { type: 'boolean', default: false },
