@@ -20,9 +20,22 @@ let dataDir = '';
 const started: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of started) if (child.exitCode === null) await abandon(child);
   if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
 });
+
+// After a failed test: two SIGINTs make pnpm start kill its services and PostgreSQL at once
+// (a SIGKILL would orphan them); SIGKILL only if even that does not end it.
+async function abandon(child: ChildProcess) {
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill('SIGINT');
+
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** Runs `pnpm start`'s script until it prints the ready line; resolves with its output so far. */
 async function startPlatform(extraArguments: readonly string[] = []) {
