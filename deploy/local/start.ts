@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   printDemoAccounts(demoAccounts, options);
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   note(`Footfall is ready in ${seconds} s. Dashboard: http://127.0.0.1:${options.basePort}`);
-  note('each service serves /healthz, /readyz and /metrics; docs are in docs/; Ctrl-C stops all');
+  note('each service serves /healthz, /readyz and /metrics; Ctrl-C stops everything');
 }
 
 // Local only: a platform admin and a user of the demo customer, with the kept passwords.
@@ -110,10 +110,12 @@ async function prepareDemoAccounts(
 function printDemoAccounts(accounts: readonly DemoAccount[], options: StartOptions) {
   const issuer = `http://127.0.0.1:${options.basePort + 1}/oidc`;
   const kept = relative(process.cwd(), join(options.dataDir, 'secrets.json'));
-  note(`demo logins (passwords kept in ${kept}), for sign-in at ${issuer}:`);
+  // Two short lines rather than one long one: terminals and the README are 100 columns wide.
+  note(`demo logins, for sign-in at ${issuer}:`);
   for (const account of accounts) {
     note(`  ${account.role.padEnd(15)} ${account.email.padEnd(28)} ${account.password}`);
   }
+  note(`  (their passwords are kept in ${kept})`);
 }
 
 async function preparePostgres(options: StartOptions) {
