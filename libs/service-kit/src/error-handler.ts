@@ -74,6 +74,11 @@ function toAppError(error: unknown, request: FastifyRequest, bodyLimit: number):
     return validationError(error);
   }
 
+  // JavaScript lets a handler throw anything; only Errors may carry a code or status we trust.
+  if (!(error instanceof Error)) {
+    return httpErrors.create('HTTP_INTERNAL', { cause: error });
+  }
+
   return fromFrameworkError(error as Partial<FastifyError>, request, bodyLimit);
 }
 

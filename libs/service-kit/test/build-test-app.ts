@@ -37,6 +37,18 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     throw new Error('database password is hunter2-secret');
   });
 
+  // JavaScript lets anything be thrown; a handler that throws a non-Error is still a bug.
+  const thrownValues: Record<string, unknown> = {
+    null: null,
+    undefined,
+    string: 'raw string thrown',
+    number: 42,
+    object: { statusCode: 404, message: 'plain object thrown' },
+  };
+  app.get<{ Params: { kind: string } }>('/throw/:kind', async (request) => {
+    throw thrownValues[request.params.kind];
+  });
+
   await app.ready();
   return { app, logs };
 }

@@ -110,6 +110,23 @@ describe('error responses', () => {
     expect(JSON.stringify(failure?.err)).toContain('hunter2-secret');
   });
 
+  it('answers a thrown non-Error (null, undefined, a string...) with the generic 500', async () => {
+    const { app, logs } = await start();
+
+    for (const kind of ['null', 'undefined', 'string', 'number', 'object']) {
+      const response = await app.inject({ method: 'GET', url: `/throw/${kind}` });
+
+      expect(response.statusCode, kind).toBe(500);
+      expect(response.json(), kind).toEqual({
+        code: 'HTTP_INTERNAL',
+        message: 'An internal error occurred.',
+        statusCode: 500,
+      });
+    }
+
+    expect(logs.withMessage('request failed')).toHaveLength(5);
+  });
+
   it('logs refused requests at info with their code', async () => {
     const { app, logs } = await start();
     await app.inject({ method: 'POST', url: '/orders', payload: { storeId: '' } });
