@@ -55,7 +55,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
   });
 
   await decorate(app, name, config);
-  await installCommonBehaviour(app, config);
+  await installCommonBehaviour(app);
   registerDependencies(app, options.dependencies ?? {});
   return app;
 }
@@ -81,7 +81,7 @@ async function decorate(app: FastifyInstance, name: string, config: BaseConfig) 
   });
 }
 
-async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) {
+async function installCommonBehaviour(app: FastifyInstance) {
   await app.register(helmet);
 
   // Only JSON is accepted unless a service registers another parser; text/plain would let a
@@ -101,7 +101,7 @@ async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) 
   });
 
   instrumentRequests(app, app.metrics);
-  installErrorHandler(app, { bodyLimit: config.BODY_LIMIT_BYTES, report: reportError });
+  installErrorHandler(app, reportError);
   registerHealthRoutes(app, app.readiness);
   registerMetricsRoute(app, app.metrics);
 }

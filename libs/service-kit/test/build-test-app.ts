@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createService } from '../src/index.ts';
+import { AppError, createService } from '../src/index.ts';
 import { LogCapture } from './log-capture.ts';
 import { testConfig } from './test-config.ts';
 
@@ -48,6 +48,22 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   app.get<{ Params: { kind: string } }>('/throw/:kind', async (request) => {
     throw thrownValues[request.params.kind];
   });
+
+  // What plugins and HTTP libraries throw: an Error that carries only a status.
+  app.get<{ Params: { status: string } }>('/status/:status', async (request) => {
+    throw Object.assign(new Error('status detail from a library'), {
+      statusCode: Number(request.params.status),
+    });
+  });
+
+  app.get('/upstream', async () => {
+    const definition = { statusCode: 502, message: 'upstream said {detail}' };
+    throw new AppError('KIT_UPSTREAM_FAILED', definition, {
+      params: { detail: 'upstream-secret-detail' },
+    });
+  });
+
+  app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }));
 
   await app.ready();
   return { app, logs };

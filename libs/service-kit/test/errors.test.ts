@@ -32,6 +32,13 @@ describe('defineErrors', () => {
     expect(() => defineErrors({ OK_CODE: { statusCode: 200, message: 'm' } })).toThrow(TypeError);
   });
 
+  it('refuses parameters in a 5xx message, whose detail must not reach the client', () => {
+    const upstream = { statusCode: 502, message: 'upstream said {detail}' };
+
+    expect(() => defineErrors({ KIT_UPSTREAM: upstream })).toThrow(TypeError);
+    expect(() => defineErrors({ KIT_BAD: { ...upstream, statusCode: 400 } })).not.toThrow();
+  });
+
   it('documents every kit error code in docs/errors.md', () => {
     const docs = readFileSync(join(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
 
