@@ -3,7 +3,8 @@ import { type FastifyBaseLogger, type FastifyInstance, fastify } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './base-config.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { answerClientError } from './client-errors.ts';
+import { answerError, installErrorHandler } from './error-handler.ts';
 import { flushErrorReporting, reportError, startErrorReporting } from './error-reporting.ts';
 import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -52,6 +53,13 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: requestTimeoutMs,
+    // URLs the router refuses and bytes Node's parser refuses would otherwise get fastify's
+    // uncoded bodies, which echo the path, without a request id, a log line or a metric.
+    frameworkErrors: (error, request, reply) => {
+      reply.header(requestIdHeader, request.id);
+      return answerError(error, request, reply, reportError);
+    },
+    clientErrorHandler: answerClientError,
   });
 
   await decorate(app, name, config);

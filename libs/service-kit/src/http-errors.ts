@@ -16,18 +16,28 @@ export const httpErrors = defineErrors({
     message: 'The request does not match the expected shape; see details.',
   },
   HTTP_BAD_REQUEST: { statusCode: 400, message: 'The request could not be understood.' },
+  HTTP_BAD_URL: {
+    statusCode: 400,
+    message: 'The URL is malformed, for example by a broken percent-encoding.',
+  },
   HTTP_UNAUTHORIZED: { statusCode: 401, message: 'This request needs valid credentials.' },
   HTTP_FORBIDDEN: { statusCode: 403, message: 'This request is not allowed.' },
   HTTP_NOT_FOUND: { statusCode: 404, message: 'Nothing is found at this method and path.' },
+  HTTP_REQUEST_TIMEOUT: { statusCode: 408, message: 'The request took too long to arrive.' },
   HTTP_BODY_TOO_LARGE: {
     statusCode: 413,
     message: 'The request body exceeds the limit of {limit} bytes.',
+  },
+  HTTP_URI_TOO_LONG: {
+    statusCode: 414,
+    message: 'A segment of the URL path is longer than this service accepts.',
   },
   HTTP_UNSUPPORTED_MEDIA_TYPE: {
     statusCode: 415,
     message: 'This Content-Type is not accepted here; send application/json.',
   },
   HTTP_TOO_MANY_REQUESTS: { statusCode: 429, message: 'Too many requests; retry later.' },
+  HTTP_HEADERS_TOO_LARGE: { statusCode: 431, message: 'The request headers are too large.' },
   HTTP_INTERNAL: { statusCode: 500, message: 'An internal error occurred.' },
   HTTP_NOT_READY: {
     statusCode: 503,
@@ -46,7 +56,10 @@ export const codesByClientStatus: Readonly<Partial<Record<number, HttpErrorCode>
   401: 'HTTP_UNAUTHORIZED',
   403: 'HTTP_FORBIDDEN',
   404: 'HTTP_NOT_FOUND',
+  408: 'HTTP_REQUEST_TIMEOUT',
   413: 'HTTP_BODY_TOO_LARGE',
+  414: 'HTTP_URI_TOO_LONG',
   415: 'HTTP_UNSUPPORTED_MEDIA_TYPE',
   429: 'HTTP_TOO_MANY_REQUESTS',
+  431: 'HTTP_HEADERS_TOO_LARGE',
 };

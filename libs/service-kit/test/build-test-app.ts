@@ -65,6 +65,9 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
 
   app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }));
 
+  // Like auth's reset link: a secret travels in the path.
+  app.get('/password/:token', async () => ({ ok: true }));
+
   await app.ready();
   return { app, logs };
 }
