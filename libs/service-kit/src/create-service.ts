@@ -4,10 +4,11 @@ import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './base-config.ts';
 import { answerClientError } from './client-errors.ts';
-import { answerError, installErrorHandler } from './error-handler.ts';
+import { answerError, installErrorHandler, sendRefusal } from './error-handler.ts';
 import { flushErrorReporting, reportError, startErrorReporting } from './error-reporting.ts';
 import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { httpErrors } from './http-errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry, instrumentRequests, registerMetricsRoute } from './metrics.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
@@ -60,6 +61,8 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       return answerError(error, request, reply, reportError);
     },
     clientErrorHandler: answerClientError,
+    // fastify's own 503 while closing has no code; refuseWhileClosing sends a coded one.
+    return503OnClosing: false,
   });
 
   await decorate(app, name, config);
@@ -100,6 +103,8 @@ async function installCommonBehaviour(app: FastifyInstance) {
     reply.header(requestIdHeader, request.id);
   });
 
+  refuseWhileClosing(app);
+
   // While draining, ask keep-alive clients to hang up after this response; otherwise an idle
   // kept-alive socket would hold the server open until the shutdown deadline.
   app.addHook('onSend', async (_request, reply) => {
@@ -115,12 +120,32 @@ async function installCommonBehaviour(app: FastifyInstance) {
 }
 
 /**
+ * Once the app is closing, requests still arriving on open connections (pipelined, or on a busy
+ * keep-alive socket) get a coded 503 before any parsing or handler runs, and fastify closes their
+ * connection, so clients retry on another replica.
+ */
+function refuseWhileClosing(app: FastifyInstance) {
+  let closing = false;
+
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      return sendRefusal(request, reply, httpErrors.create('HTTP_SHUTTING_DOWN'));
+    }
+  });
+}
+
+/**
  * Listens on the configured address and installs graceful shutdown on SIGTERM and SIGINT.
  * Returns the address the server is reachable at.
  */
 export async function startService(app: FastifyInstance, config: BaseConfig): Promise<string> {
   installGracefulShutdown(app, {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    preCloseDelayMs: config.SHUTDOWN_DELAY_MS,
     afterClose: () => flushErrorReporting(2_000),
   });
 

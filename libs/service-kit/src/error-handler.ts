@@ -23,7 +23,7 @@ export function installErrorHandler(app: FastifyInstance, report: ErrorReporter)
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return refuse(request, reply, httpErrors.create('HTTP_NOT_FOUND'));
+    return sendRefusal(request, reply, httpErrors.create('HTTP_NOT_FOUND'));
   });
 }
 
@@ -37,7 +37,7 @@ export function answerError(
   const appError = toAppError(error, request);
 
   if (appError.statusCode < 500) {
-    return refuse(request, reply, appError);
+    return sendRefusal(request, reply, appError);
   }
 
   request.log.error({ err: error, code: appError.code }, 'request failed');
@@ -45,7 +45,8 @@ export function answerError(
   return sendError(request, reply, appError);
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+/** Answers a request the service refuses by design: logged at info by code, never reported. */
+export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   request.log.info({ code: error.code, statusCode: error.statusCode }, 'request refused');
   return sendError(request, reply, error);
 }

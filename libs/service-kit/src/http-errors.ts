@@ -43,6 +43,10 @@ export const httpErrors = defineErrors({
     statusCode: 503,
     message: 'The service is not ready to serve requests.',
   },
+  HTTP_SHUTTING_DOWN: {
+    statusCode: 503,
+    message: 'This instance is shutting down; retry the request.',
+  },
 });
 
 export type HttpErrorCode = keyof typeof httpErrors.catalogue;

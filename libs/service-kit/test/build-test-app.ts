@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError, createService } from '../src/index.ts';
@@ -64,6 +65,13 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   });
 
   app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }));
+
+  // Holds a request in flight, for shutdown tests.
+  app.get<{ Querystring: { ms?: string } }>('/slow', async (request) => {
+    request.log.info({}, 'slow request started');
+    await sleep(Number(request.query.ms ?? 300));
+    return { finished: true };
+  });
 
   // Like auth's reset link: a secret travels in the path.
   app.get('/password/:token', async () => ({ ok: true }));

@@ -45,9 +45,33 @@ describe('graceful shutdown', () => {
     expect(service.lines.some((line) => line.msg === 'shutdown deadline passed')).toBe(true);
   });
 
+  it('keeps serving, not ready, for SHUTDOWN_DELAY_MS after SIGTERM', async () => {
+    service = new ServiceProcess({ SHUTDOWN_DELAY_MS: '1000' });
+    const address = await service.address();
+
+    service.child.kill('SIGTERM');
+    await service.waitForLine('draining before close');
+    const readiness = await fetch(`${address}/readyz`);
+
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ draining: true });
+    expect(await service.exitCode()).toBe(0);
+  });
+
   it('refuses to start with a clear message when configuration is invalid', async () => {
     service = new ServiceProcess({ PORT: 'not-a-port' });
 
     expect(await service.exitCode()).toBe(1);
+    const lines = service.errorLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        msg: 'invalid configuration',
+        issues: [{ variable: 'PORT', problem: expect.any(String) }],
+      }),
+    ]);
+    expect(service.lines.some((line) => String(line.msg).startsWith('Server listening'))).toBe(
+      false,
+    );
   });
 });
