@@ -225,12 +225,16 @@ describe('log redaction', () => {
     await app.inject({
       method: 'POST',
       url: '/careless',
-      headers: { authorization: 'Bearer eyJ.token-value.sig', cookie: 'session=cookie-value' },
+      headers: {
+        authorization: 'Bearer eyJ.token-value.sig',
+        cookie: 'session=cookie-value',
+        'x-api-key': 'api-key-value',
+      },
       payload: {
         password: 'correct-horse-battery',
         refresh_token: 'refresh-value',
         device: { mac: 'aa:bb:cc:dd:ee:ff' },
-        nested: { deeper: { clientSecret: 'client-secret-value' } },
+        nested: { deeper: { even: { more: { clientSecret: 'client-secret-value' } } } },
       },
     });
 
@@ -244,6 +248,7 @@ describe('log redaction', () => {
       'refresh-value',
       'aa:bb:cc:dd:ee:ff',
       'client-secret-value',
+      'api-key-value',
     ]) {
       expect(output).not.toContain(secret);
     }
