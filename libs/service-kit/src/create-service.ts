@@ -82,7 +82,10 @@ async function decorate(app: FastifyInstance, name: string, config: BaseConfig) 
   const metrics = createMetricsRegistry(name);
 
   app.decorate('serviceName', name);
-  app.decorate('readiness', new Readiness(config.READINESS_TIMEOUT_MS));
+  app.decorate(
+    'readiness',
+    new Readiness({ timeoutMs: config.READINESS_TIMEOUT_MS, log: app.log }),
+  );
   app.decorate('metrics', metrics);
   startErrorReporting({
     dsn: config.SENTRY_DSN,
