@@ -1,6 +1,7 @@
 import type { ErrorEvent } from '@sentry/node';
 import * as Sentry from '@sentry/node';
 import type { FastifyRequest } from 'fastify';
+import { routeLabel } from './route-label.ts';
 
 export interface ErrorReportingSettings {
   readonly dsn: string | undefined;
@@ -58,7 +59,7 @@ export function reportError(error: unknown, request: FastifyRequest): void {
 
   Sentry.withScope((scope) => {
     scope.setTag('request_id', request.id);
-    scope.setTag('route', request.routeOptions.url ?? '(unmatched)');
+    scope.setTag('route', routeLabel(request));
     Sentry.captureException(error);
   });
 }
