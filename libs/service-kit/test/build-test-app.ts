@@ -73,6 +73,8 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     return { finished: true };
   });
 
+  app.get('/whoami', async (request) => ({ ip: request.ip, protocol: request.protocol }));
+
   // Like auth's reset link: a secret travels in the path.
   app.get('/password/:token', async () => ({ ok: true }));
 
