@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError, defineErrors, httpErrors } from '../src/index.ts';
+import { AppError, defineErrors } from '../src/index.ts';
 
 describe('defineErrors', () => {
   it('creates coded errors with filled message templates and a cause', () => {
@@ -37,15 +35,5 @@ describe('defineErrors', () => {
 
     expect(() => defineErrors({ KIT_UPSTREAM: upstream })).toThrow(TypeError);
     expect(() => defineErrors({ KIT_BAD: { ...upstream, statusCode: 400 } })).not.toThrow();
-  });
-
-  it('documents every kit error code in docs/errors.md', () => {
-    const docs = readFileSync(join(import.meta.dirname, '../../../docs/errors.md'), 'utf8');
-
-    for (const [code, definition] of Object.entries(httpErrors.catalogue)) {
-      expect(docs, code).toMatch(
-        new RegExp(`\\| \`${code}\`\\s*\\| ${definition.statusCode}\\s*\\|`),
-      );
-    }
   });
 });
