@@ -67,7 +67,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     return503OnClosing: false,
   });
 
-  await decorate(app, name, config);
+  decorate(app, name, config);
   await installCommonBehaviour(app);
   registerDependencies(app, options.dependencies ?? {});
   return app;
@@ -80,7 +80,7 @@ function registerDependencies(app: FastifyInstance, dependencies: Record<string,
   }
 }
 
-async function decorate(app: FastifyInstance, name: string, config: BaseConfig) {
+function decorate(app: FastifyInstance, name: string, config: BaseConfig) {
   const metrics = createMetricsRegistry(name);
 
   app.decorate('serviceName', name);
