@@ -8,6 +8,8 @@ import { testConfig } from './test-config.ts';
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly logs: LogCapture;
+  /** Lets every request to /held finish. */
+  readonly release: () => void;
 }
 
 const orderSchema = z.object({ storeId: z.string().min(1), count: z.number().int() });
@@ -66,9 +68,15 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
 
   app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }));
 
-  // Holds a request in flight, for shutdown tests.
+  // Hold a request in flight, for shutdown tests: until the test releases it, or for a while.
+  const { promise: held, resolve: release } = Promise.withResolvers<void>();
+  app.get('/held', async (request) => {
+    request.log.info({}, 'held request started');
+    await held;
+    return { finished: true };
+  });
+
   app.get<{ Querystring: { ms?: string } }>('/slow', async (request) => {
-    request.log.info({}, 'slow request started');
     await sleep(Number(request.query.ms ?? 300));
     return { finished: true };
   });
@@ -79,5 +87,5 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   app.get('/password/:token', async () => ({ ok: true }));
 
   await app.ready();
-  return { app, logs };
+  return { app, logs, release: () => release() };
 }

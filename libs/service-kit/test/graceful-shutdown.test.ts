@@ -45,17 +45,16 @@ describe('graceful shutdown', () => {
     expect(service.lines.some((line) => line.msg === 'shutdown deadline passed')).toBe(true);
   });
 
-  it('keeps serving, not ready, for SHUTDOWN_DELAY_MS after SIGTERM', async () => {
+  it('waits SHUTDOWN_DELAY_MS before closing the listener', async () => {
     service = new ServiceProcess({ SHUTDOWN_DELAY_MS: '1000' });
-    const address = await service.address();
+    await service.address();
 
+    const signalledAt = performance.now();
     service.child.kill('SIGTERM');
-    await service.waitForLine('draining before close');
-    const readiness = await fetch(`${address}/readyz`);
 
-    expect(readiness.status).toBe(503);
-    expect(await readiness.json()).toMatchObject({ draining: true });
+    expect(await service.waitForLine('draining before close')).toMatchObject({ delayMs: 1000 });
     expect(await service.exitCode()).toBe(0);
+    expect(performance.now() - signalledAt).toBeGreaterThanOrEqual(1000);
   });
 
   it('refuses to start with a clear message when configuration is invalid', async () => {
