@@ -16,6 +16,8 @@ export interface ReadinessSettings {
   readonly log: FastifyBaseLogger;
   /** How often a check that keeps failing the same way is logged again; 60 s by default. */
   readonly repeatLogMs?: number;
+  /** Milliseconds from some origin; replaced in tests. Defaults to performance.now. */
+  readonly clock?: () => number;
 }
 
 interface Outcome {
@@ -117,12 +119,16 @@ export class Readiness {
     }
 
     this.#warn(check, outcome, last?.suppressed ?? 0);
-    this.#logged.set(check, { state: outcome.state, at: performance.now(), suppressed: 0 });
+    this.#logged.set(check, { state: outcome.state, at: this.#now(), suppressed: 0 });
   }
 
   #dueAgain(last: LoggedState, state: CheckState): boolean {
     const repeatMs = this.#settings.repeatLogMs ?? 60_000;
-    return last.state !== state || performance.now() - last.at >= repeatMs;
+    return last.state !== state || this.#now() - last.at >= repeatMs;
+  }
+
+  #now(): number {
+    return this.#settings.clock?.() ?? performance.now();
   }
 
   #warn(check: string, outcome: Outcome, suppressed: number): void {
