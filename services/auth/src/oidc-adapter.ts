@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Pool } from './database-pool.ts';
 
 /** A class oidc-provider instantiates once per model name (Session, AccessToken, Grant, ...). */
@@ -43,11 +43,18 @@ export function createPostgresAdapter(pool: Pool): AdapterConstructor {
       return this.findWhere('user_code = $2', userCode);
     }
 
+    // oidc-provider checks `consumed` on the row it read, then calls this. Only the request that
+    // changes the row wins; any other read it unconsumed at the same time, which is reuse.
     async consume(id: string): Promise<void> {
-      await pool.query(
-        'UPDATE auth.oidc_models SET consumed_at = clock_timestamp() WHERE model = $1 AND id = $2',
+      const consumed = await pool.query(
+        `UPDATE auth.oidc_models SET consumed_at = clock_timestamp()
+         WHERE model = $1 AND id = $2 AND consumed_at IS NULL`,
         [this.model, id],
       );
+      if (consumed.rowCount === 1) return;
+
+      await revokeGrantOf(pool, this.model, id);
+      throw new errors.InvalidGrant('the code or refresh token was already used');
     }
 
     async destroy(id: string): Promise<void> {
@@ -85,6 +92,26 @@ const upsertSql = `
   ON CONFLICT (model, id) DO UPDATE SET
     payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
     user_code = excluded.user_code, expires_at = excluded.expires_at`;
+
+/**
+ * What oidc-provider does when a used code or refresh token comes back (RFC 9700 4.14.2): the
+ * whole grant goes, every token it issued with it, and the `grant.revoked` event is the audit's.
+ */
+async function revokeGrantOf(pool: Pool, model: string, id: string): Promise<void> {
+  const found = await pool.query<{ grant_id: string | null }>(
+    'SELECT grant_id FROM auth.oidc_models WHERE model = $1 AND id = $2',
+    [model, id],
+  );
+  const grantId = found.rows[0]?.grant_id;
+  if (grantId === undefined || grantId === null) return;
+
+  await pool.query(
+    `DELETE FROM auth.oidc_models WHERE grant_id = $1 OR (model = 'Grant' AND id = $1)`,
+    [grantId],
+  );
+  const ctx = Provider.ctx;
+  ctx?.oidc.provider.emit('grant.revoked', ctx, grantId);
+}
 
 function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
