@@ -134,14 +134,15 @@ function acceptForms(pages: ServiceApp) {
 }
 
 async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts) {
+  const clients = describeClients({
+    secrets: config.AUTH_CLIENT_SECRETS,
+    dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
+  });
   const oidc = new OidcServer(
     config.AUTH_ISSUER,
     {
       adapter: createPostgresAdapter(parts.database),
-      clients: describeClients({
-        secrets: config.AUTH_CLIENT_SECRETS,
-        dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
-      }),
+      clients,
       cookieKeys: config.AUTH_COOKIE_KEYS,
       findAccount: accountFinder(parts.users),
       accessTokenClaims: accessTokenClaims(parts.users),
@@ -155,7 +156,16 @@ async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
-  await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
+  await app.register(oidcRoutes, {
+    mountPath: new URL(config.AUTH_ISSUER).pathname,
+    oidc,
+    clientIds: clients.map((client) => client.client_id),
+    tokenRateLimits: {
+      perAddress: config.AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS,
+      perClient: config.AUTH_TOKEN_RATE_LIMIT_PER_CLIENT,
+      windowSeconds: config.AUTH_TOKEN_RATE_LIMIT_WINDOW_SECONDS,
+    },
+  });
   return oidc;
 }
 
