@@ -54,6 +54,7 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
   const parts = assembleParts(app, config, pools.database);
+  await parts.hasher.prepare();
 
   const oidc = await mountOidcServer(app, config, parts);
   await app.register(pageAssets);
