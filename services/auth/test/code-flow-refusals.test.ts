@@ -65,7 +65,7 @@ describe('authorization code flow refusals', () => {
     expect(await auditEvents(server, 'authorization_code_reused')).toBeGreaterThan(0);
   });
 
-  it('redeems a code once when exchanges of it race, and revokes what that one issued', async () => {
+  it('redeems a code once when exchanges race, and revokes what that one issued', async () => {
     const flow = await runCodeFlow(server, cliRequest, user);
     const reusesBefore = await auditEvents(server, 'authorization_code_reused', -1);
 

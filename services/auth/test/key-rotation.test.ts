@@ -144,7 +144,7 @@ describe('retiring signing keys', () => {
     expect(interval.safeParse(String(longestKeyRefreshSeconds * 1000 + 1)).success).toBe(false);
   });
 
-  it('keeps signing with the active key through two rotations inside the activation delay', async () => {
+  it('keeps the active key signing through two rotations in the activation delay', async () => {
     const current = await signingKid();
 
     const first = await rotate(server, 120);
