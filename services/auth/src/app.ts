@@ -54,6 +54,7 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
   const parts = assembleParts(app, config, pools.database);
+  await parts.hasher.prepare();
 
   const oidc = await mountOidcServer(app, config, parts);
   await app.register(pageAssets);
@@ -134,14 +135,15 @@ function acceptForms(pages: ServiceApp) {
 }
 
 async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts) {
+  const clients = describeClients({
+    secrets: config.AUTH_CLIENT_SECRETS,
+    dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
+  });
   const oidc = new OidcServer(
     config.AUTH_ISSUER,
     {
       adapter: createPostgresAdapter(parts.database),
-      clients: describeClients({
-        secrets: config.AUTH_CLIENT_SECRETS,
-        dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
-      }),
+      clients,
       cookieKeys: config.AUTH_COOKIE_KEYS,
       findAccount: accountFinder(parts.users),
       accessTokenClaims: accessTokenClaims(parts.users),
@@ -155,7 +157,16 @@ async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
-  await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
+  await app.register(oidcRoutes, {
+    mountPath: new URL(config.AUTH_ISSUER).pathname,
+    oidc,
+    clientIds: clients.map((client) => client.client_id),
+    tokenRateLimits: {
+      perAddress: config.AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS,
+      perClient: config.AUTH_TOKEN_RATE_LIMIT_PER_CLIENT,
+      windowSeconds: config.AUTH_TOKEN_RATE_LIMIT_WINDOW_SECONDS,
+    },
+  });
   return oidc;
 }
 

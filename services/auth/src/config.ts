@@ -63,6 +63,10 @@ export const configSchema = z
     /** The first lockout; each further one in a row doubles, up to the maximum. */
     AUTH_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     AUTH_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+    /** Requests to the token endpoints per window, per client address and per client id. */
+    AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    AUTH_TOKEN_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    AUTH_TOKEN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
     AUTH_INVITATION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(259_200),
     AUTH_PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3_600),
     /** How often a replica looks for a rotated signing key. */

@@ -111,7 +111,7 @@ async function renderError(
 }
 
 /** Seconds; access tokens are short because a JWT cannot be recalled once issued. */
-const tokenLifetimes = {
+export const tokenLifetimes = {
   AccessToken: accessTokenTtlSeconds,
   ClientCredentials: accessTokenTtlSeconds,
   AuthorizationCode: 60,

@@ -2,10 +2,12 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, oauthErrorOf } from './oauth-clients.ts';
+import { raceOnHeldRows } from './held-rows.ts';
+import { discoverPublicClient, oauthErrorOf, outcomesOf } from './oauth-clients.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
 const cliRedirect = 'http://127.0.0.1:53682/callback';
+const racingRefreshes = 5;
 
 describe('refresh token rotation and reuse detection', () => {
   let server: AuthServer;
@@ -56,5 +58,23 @@ describe('refresh token rotation and reuse detection', () => {
     // The legitimate holder's newer token died with the grant: a thief and the victim racing
     // with the same family both lose, which is the point.
     expect(afterReplay).toBe('invalid_grant');
+  });
+
+  it('lets at most one of several racing refreshes through, and revokes the grant', async () => {
+    const first = await issueRefreshToken();
+
+    const refreshes = await raceOnHeldRows(server, 'RefreshToken', racingRefreshes, () =>
+      Array.from({ length: racingRefreshes }, () => client.refreshTokenGrant(cli, first)),
+    );
+    const { issued, refused } = await outcomesOf(refreshes);
+
+    expect(issued.length).toBeLessThanOrEqual(1);
+    expect(refused).toEqual(Array(racingRefreshes - issued.length).fill('invalid_grant'));
+    for (const tokens of issued) {
+      expect(await oauthErrorOf(client.refreshTokenGrant(cli, tokens.refresh_token ?? ''))).toBe(
+        'invalid_grant',
+      );
+    }
+    expect(await oauthErrorOf(client.refreshTokenGrant(cli, first))).toBe('invalid_grant');
   });
 });
