@@ -3,6 +3,7 @@ import type { ServiceApp } from '@footfall/service-kit';
 import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
 import type { Pool } from './database-pool.ts';
+import { pinRequestOrigin } from './issuer-origin.ts';
 import { describeProviderConfiguration, type ProviderSettings } from './oidc-configuration.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
@@ -68,6 +69,7 @@ export class OidcServer {
       this.#issuer,
       describeProviderConfiguration({ ...this.#settings, keys }),
     );
+    pinRequestOrigin(provider, this.#issuer);
 
     provider.on('server_error', (_ctx, error) => {
       this.#log.error({ err: error }, 'oidc provider failed');

@@ -34,6 +34,25 @@ describe('auth discovery', () => {
     expect(metadata.revocation_endpoint).toBe(`${server.issuer}/token/revocation`);
   });
 
+  it('builds every endpoint from the configured issuer, whatever Host the request names', async () => {
+    const response = await server.app.inject({
+      method: 'GET',
+      url: '/oidc/.well-known/openid-configuration',
+      headers: { host: 'attacker.example', 'x-forwarded-host': 'attacker.example' },
+    });
+    const metadata = response.json<Record<string, unknown>>();
+    const urls = Object.entries(metadata).filter(
+      ([name]) => name.endsWith('_endpoint') || name === 'jwks_uri',
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(metadata.issuer).toBe(server.issuer);
+    expect(urls.length).toBeGreaterThanOrEqual(6);
+    for (const [name, url] of urls) {
+      expect(String(url).startsWith(`${server.issuer}/`), `${name}: ${String(url)}`).toBe(true);
+    }
+  });
+
   it('keeps the kit routes beside the provider, and its metrics see provider traffic', async () => {
     const ready = await fetch(`${server.url}/readyz`);
     await fetch(`${server.issuer}/jwks`);
