@@ -1,4 +1,5 @@
 import type { ServiceApp } from '@footfall/service-kit';
+import type { FastifyReply } from 'fastify';
 import type { OidcServer } from './oidc-server.ts';
 
 export interface OidcRoutesOptions {
@@ -26,9 +27,18 @@ export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): P
       url,
       handler: async (request, reply) => {
         reply.hijack();
-        oidc.handle(relativeToMount(request.raw, mountPath), reply.raw);
+        writeHeadersSoFar(reply);
+        oidc.handle(relativeToMount(request.raw, mountPath), reply.raw, request.log);
       },
     });
+  }
+}
+
+// A hijacked reply never sends what the kit's hooks set on it (x-request-id among them), so those
+// headers go on the raw response before the provider writes its own.
+function writeHeadersSoFar(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) reply.raw.setHeader(name, value);
   }
 }
 

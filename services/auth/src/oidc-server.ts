@@ -8,6 +8,7 @@ import { describeProviderConfiguration, type ProviderSettings } from './oidc-con
 import { loadSigningKeys } from './signing-keys.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Log = ServiceApp['log'];
 
 /**
  * The running oidc-provider and the keys it signs with. The provider's key set is fixed when it
@@ -18,7 +19,9 @@ export class OidcServer {
   readonly #issuer: string;
   readonly #settings: Omit<ProviderSettings, 'keys'>;
   readonly #pool: Pool;
-  readonly #log: ServiceApp['log'];
+  readonly #log: Log;
+  /** The request logger of each request in flight, so provider failures carry the request id. */
+  readonly #requestLogs = new WeakMap<IncomingMessage, Log>();
   readonly #onBuild: (provider: Provider) => void;
   #keyIds = '';
   #handler: Handler | undefined;
@@ -28,7 +31,7 @@ export class OidcServer {
     issuer: string,
     settings: Omit<ProviderSettings, 'keys'>,
     pool: Pool,
-    log: ServiceApp['log'],
+    log: Log,
     onBuild: (provider: Provider) => void = () => {},
   ) {
     this.#issuer = issuer;
@@ -38,9 +41,10 @@ export class OidcServer {
     this.#onBuild = onBuild;
   }
 
-  /** Hands a request under the issuer's path to the provider. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Hands a request under the issuer's path to the provider; `log` is that request's logger. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log = this.#log): void => {
     if (this.#handler === undefined) throw new TypeError('OidcServer.refreshKeys was never called');
+    this.#requestLogs.set(req, log);
     this.#handler(req, res);
   };
 
@@ -71,8 +75,9 @@ export class OidcServer {
     );
     pinRequestOrigin(provider, this.#issuer);
 
-    provider.on('server_error', (_ctx, error) => {
-      this.#log.error({ err: error }, 'oidc provider failed');
+    provider.on('server_error', (ctx, error) => {
+      const log = this.#requestLogs.get(ctx.req) ?? this.#log;
+      log.error({ err: error }, 'oidc provider failed');
     });
     this.#onBuild(provider);
     return provider;
