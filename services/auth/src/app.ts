@@ -155,7 +155,8 @@ async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
-  await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
+  const mountPath = new URL(config.AUTH_ISSUER).pathname;
+  await app.register(oidcRoutes, { mountPath, oidc, security: parts.security });
   return oidc;
 }
 

@@ -1,11 +1,14 @@
 import type { ServiceApp } from '@footfall/service-kit';
 import type { FastifyReply } from 'fastify';
+import { contentSecurityPolicy, type PageSecurity } from './html-pages.ts';
 import type { OidcServer } from './oidc-server.ts';
 
 export interface OidcRoutesOptions {
   /** The issuer's path, e.g. `/oidc`; every request under it goes to the provider. */
   readonly mountPath: string;
   readonly oidc: OidcServer;
+  /** The provider's pages get the same policy as the sign-in pages. */
+  readonly security: PageSecurity;
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT', 'PATCH'];
@@ -17,6 +20,7 @@ const methods = ['GET', 'HEAD', 'POST', 'OPTIONS', 'DELETE', 'PUT', 'PATCH'];
  */
 export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): Promise<void> {
   const { mountPath, oidc } = options;
+  const policy = contentSecurityPolicy(options.security);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -28,6 +32,8 @@ export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): P
       handler: async (request, reply) => {
         reply.hijack();
         writeHeadersSoFar(reply);
+        // Replaces helmet's looser default, for the provider's pages and everything else here.
+        reply.raw.setHeader('content-security-policy', policy);
         oidc.handle(relativeToMount(request.raw, mountPath), reply.raw, request.log);
       },
     });

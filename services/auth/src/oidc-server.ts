@@ -5,6 +5,7 @@ import Provider from 'oidc-provider';
 import type { Pool } from './database-pool.ts';
 import { pinRequestOrigin } from './issuer-origin.ts';
 import { describeProviderConfiguration, type ProviderSettings } from './oidc-configuration.ts';
+import { replaceSelfSubmittingForms } from './self-submitting-forms.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,6 +75,7 @@ export class OidcServer {
       describeProviderConfiguration({ ...this.#settings, keys }),
     );
     pinRequestOrigin(provider, this.#issuer);
+    provider.use(replaceSelfSubmittingForms());
 
     provider.on('server_error', (ctx, error) => {
       const log = this.#requestLogs.get(ctx.req) ?? this.#log;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { Browser } from './browser.ts';
+import { expectStrictPage } from './page-policy.ts';
 import {
   auditRowsOf,
   expectSignedIn,
@@ -11,32 +12,6 @@ import {
   submitSignIn,
 } from './sign-in-session.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-/** The directives of a Content-Security-Policy header, each name mapped to its sources. */
-function directivesOf(header: string | null): Map<string, string> {
-  const directives = (header ?? '').split(';').map((part) => part.trim().split(/\s+/));
-  const names = directives.map(([name = '']) => name);
-  // A second policy merged into the header (e.g. a default one) would repeat directive names.
-  expect(new Set(names).size).toBe(names.length);
-
-  return new Map(directives.map(([name = '', ...sources]) => [name, sources.join(' ')]));
-}
-
-/** What every auth page must carry: the strict CSP, no caching, and no script or inline style. */
-function expectStrictPage(response: Response, html: string): void {
-  const csp = directivesOf(response.headers.get('content-security-policy'));
-  expect(csp.get('default-src')).toBe("'none'");
-  expect(csp.get('script-src')).toBe("'none'");
-  expect(csp.get('frame-ancestors')).toBe("'none'");
-  expect(response.headers.get('cache-control')).toBe('no-store');
-  expect(response.headers.get('content-type')).toMatch(/^text\/html\b/);
-
-  expect(html).toMatch(/^<!doctype html>/);
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/<style/i);
-  expect(html).not.toMatch(/\sstyle\s*=/i);
-  expect(html).not.toMatch(/\son[a-z]+\s*=/i);
-}
 
 /** The email field's value as a browser would read it: entities decoded. */
 function emailFieldOf(html: string): string | undefined {
