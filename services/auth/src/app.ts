@@ -116,8 +116,8 @@ function deriveKey(secret: string, purpose: string): string {
 // redirects against form-action too, so the clients' redirect origins are listed.
 function formTargets(config: Config): string[] {
   const origins = config.AUTH_DASHBOARD_REDIRECT_URIS.map((uri) => new URL(uri).origin);
-  const loopback = cliRedirectUris.filter((uri) => !uri.includes('['));
-  const cli = loopback.map((uri) => `${new URL(uri).protocol}//${new URL(uri).hostname}:*`);
+  // The CLI's loopback redirect takes any port (RFC 8252), which CSP writes as `:*`.
+  const cli = cliRedirectUris.map((uri) => `${new URL(uri).origin}:*`);
 
   return [...new Set([...origins, ...cli])];
 }

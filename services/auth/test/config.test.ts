@@ -44,6 +44,10 @@ describe('auth configuration', () => {
       { AUTH_CLIENT_SECRETS: valid.AUTH_CLIENT_SECRETS.replace('}', `,"x":"${secret}"}`) },
     ],
     ['a short cookie key', { AUTH_COOKIE_KEYS: 'short' }],
+    [
+      'a dashboard redirect on an IPv6 address',
+      { AUTH_DASHBOARD_REDIRECT_URIS: 'http://[::1]:4100/auth/callback' },
+    ],
   ])('refuses %s, naming the variable', (_case, override) => {
     const [variable] = Object.keys(override);
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeClients } from '../src/clients.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { Browser } from './browser.ts';
-import { expectStrictPage } from './page-policy.ts';
+import { directivesOf, expectStrictPage } from './page-policy.ts';
 import {
   auditRowsOf,
   expectSignedIn,
@@ -53,6 +54,26 @@ describe('the sign-in page', () => {
     const rejected = await submitSignIn(session, user, { email: user.email, password: 'x' });
     expect(rejected.status).toBe(403);
     expectStrictPage(rejected, await rejected.text());
+  });
+
+  // After the sign-in post the provider redirects to the client, and browsers hold that redirect
+  // to form-action: a registered redirect URI the policy cannot name would be blocked there.
+  it("allows every client's registered redirect URI in form-action", async () => {
+    const session = await openSignIn(server);
+    const formAction = directivesOf(session.page.headers.get('content-security-policy'));
+    const sources = (formAction.get('form-action') ?? '').split(' ');
+    const clients = describeClients({
+      secrets: server.config.AUTH_CLIENT_SECRETS,
+      dashboardRedirectUris: server.config.AUTH_DASHBOARD_REDIRECT_URIS,
+    });
+    const redirects = clients.flatMap((known) => known.redirect_uris ?? []);
+
+    expect(redirects.length).toBeGreaterThan(1);
+    for (const uri of redirects) {
+      const { origin, protocol, hostname } = new URL(uri);
+      const allowed = sources.includes(origin) || sources.includes(`${protocol}//${hostname}:*`);
+      expect(allowed, `${uri} against form-action ${sources.join(' ')}`).toBe(true);
+    }
   });
 
   it('serves its stylesheet from this origin', async () => {
