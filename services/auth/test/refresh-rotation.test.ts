@@ -1,19 +1,23 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchAuditEvent } from './audit-trail.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, oauthErrorOf } from './oauth-clients.ts';
+import { LogCapture } from './sign-in-session.ts';
+import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
 const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 describe('refresh token rotation and reuse detection', () => {
+  const logs = new LogCapture();
   let server: AuthServer;
   let cli: client.Configuration;
   let user: TestUser;
 
   beforeAll(async () => {
-    server = await startAuthServer();
+    server = await startAuthServer({ logDestination: logs.destination });
     cli = await discoverPublicClient(server, 'footfall-cli');
     user = await createTestUser(server);
   });
@@ -47,7 +51,10 @@ describe('refresh token rotation and reuse detection', () => {
 
   it('revokes the whole grant when a used refresh token comes back', async () => {
     const first = await issueRefreshToken();
+    const grantId = await grantIdOf(first);
     const second = (await client.refreshTokenGrant(cli, first)).refresh_token ?? '';
+    const reuse = await watchAuditEvent(server, logs, 'refresh_token_reused');
+    expect(await grantExists(grantId)).toBe(true);
 
     const replay = await oauthErrorOf(client.refreshTokenGrant(cli, first));
     const afterReplay = await oauthErrorOf(client.refreshTokenGrant(cli, second));
@@ -56,5 +63,30 @@ describe('refresh token rotation and reuse detection', () => {
     // The legitimate holder's newer token died with the grant: a thief and the victim racing
     // with the same family both lose, which is the point.
     expect(afterReplay).toBe('invalid_grant');
+    expect(await grantExists(grantId)).toBe(false);
+    await reuse.expectRecorded({ client_id: 'footfall-cli', detail: { grantId } });
   });
+
+  // An opaque token's value is its row id in the provider's state.
+  async function grantIdOf(refreshToken: string): Promise<string> {
+    const rows = await modelRows('RefreshToken', refreshToken, 'grant_id');
+    const grantId = rows[0];
+    if (grantId === undefined) throw new Error('the refresh token has no row');
+
+    return grantId;
+  }
+
+  async function grantExists(grantId: string): Promise<boolean> {
+    return (await modelRows('Grant', grantId, 'id')).length === 1;
+  }
+
+  function modelRows(model: string, id: string, column: 'id' | 'grant_id'): Promise<string[]> {
+    return withAuthPool(server, async (pool) => {
+      const result = await pool.query<{ value: string }>(
+        `SELECT ${column} AS value FROM auth.oidc_models WHERE model = $1 AND id = $2`,
+        [model, id],
+      );
+      return result.rows.map((row) => row.value);
+    });
+  }
 });
