@@ -1,7 +1,7 @@
 /**
  * The few HTML pages the auth service renders itself (sign-in, consent, choosing a password,
- * signing out, and their errors, the provider's included). Every value is escaped; the pages carry no script at all, so the Content
- * Security Policy below can forbid every script outright.
+ * signing out, and their errors, the provider's included). Every value is escaped; the pages
+ * carry no script at all, so the Content Security Policy below can forbid every script outright.
  */
 
 /** Where the one stylesheet is served; the CSP allows styles from this origin only. */

@@ -1,6 +1,6 @@
 /**
  * What every HTML page of the auth service must be, the provider's included: checks for its
- * Content-Security-Policy and markup, and a reader for the one-button forms of the provider's steps.
+ * Content-Security-Policy and markup, and a reader for the one-button forms of provider steps.
  */
 import { expect } from 'vitest';
 
