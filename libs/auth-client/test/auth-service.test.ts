@@ -141,6 +141,98 @@ describe('against the real auth server', () => {
   });
 });
 
+/** A token's three parts, its header and payload decoded. */
+function partsOf(token: string) {
+  const [header = '', payload = '', signature = ''] = token.split('.');
+  const decode = (part: string) =>
+    JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+
+  return { header: decode(header), payload: decode(payload), signature };
+}
+
+function encode(part: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(part)).toString('base64url');
+}
+
+/**
+ * Tokens the real auth server issued, then expired, stripped of their signature, altered or
+ * sent to the wrong service: the verifier must refuse each one the server's keys cannot vouch for.
+ */
+describe('refusing what the real auth server did not issue as presented', () => {
+  const ingestionToken = () =>
+    obtainServiceToken(server, {
+      clientId: 'tracking-ingestion',
+      resource: customerResource,
+      scopes: ['customer:read'],
+    });
+
+  it('refuses one of its tokens once it has expired', async () => {
+    const token = await ingestionToken();
+    const { payload } = partsOf(token);
+    const lifetimeMs = (Number(payload.exp) - Number(payload.iat)) * 1000;
+    // The same service, its clock past the token's 300 s and the 5 s tolerance.
+    const later = await buildProtectedApp({
+      issuer: server.issuer,
+      jwksUrl: `${server.issuer}/jwks`,
+      audience: customerResource,
+      requiredScope: 'customer:read',
+      clock: () => Date.now() + lifetimeMs + 6_000,
+    });
+
+    const now = await callCustomer(token);
+    const response = await later.app.inject({
+      method: 'GET',
+      url: '/stores',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await later.app.close();
+
+    expect(lifetimeMs).toBe(300_000);
+    expect(now.statusCode).toBe(200);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_TOKEN_EXPIRED');
+  });
+
+  it('refuses one of its tokens re-headed as alg none, without a signature', async () => {
+    const token = await ingestionToken();
+    const { header } = partsOf(token);
+    const payload = token.split('.')[1] ?? '';
+
+    const response = await callCustomer(`${encode({ ...header, alg: 'none' })}.${payload}.`);
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('refuses one of its tokens with a widened scope under the original signature', async () => {
+    const token = await ingestionToken();
+    const [header] = token.split('.');
+    const { payload, signature } = partsOf(token);
+    const widened = encode({ ...payload, scope: 'customer:read customer:admin' });
+
+    const response = await callCustomer(`${header}.${widened}.${signature}`);
+
+    // Unchanged, the same re-encoding is the token the server signed, and it is accepted.
+    expect((await callCustomer(`${header}.${encode(payload)}.${signature}`)).statusCode).toBe(200);
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it("refuses a token it issued for another service's audience", async () => {
+    const token = await obtainServiceToken(server, {
+      clientId: 'customer',
+      resource: 'urn:footfall:tracking-ingestion',
+      scopes: ['ingestion:reingest'],
+    });
+
+    const response = await callCustomer(token);
+
+    expect(partsOf(token).payload.aud).toBe('urn:footfall:tracking-ingestion');
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('AUTH_TOKEN_INVALID');
+  });
+});
+
 function removeCustomer(token: string) {
   return customer.app.inject({
     method: 'DELETE',

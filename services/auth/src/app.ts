@@ -117,8 +117,8 @@ function deriveKey(secret: string, purpose: string): string {
 // redirects against form-action too, so the clients' redirect origins are listed.
 function formTargets(config: Config): string[] {
   const origins = config.AUTH_DASHBOARD_REDIRECT_URIS.map((uri) => new URL(uri).origin);
-  const loopback = cliRedirectUris.filter((uri) => !uri.includes('['));
-  const cli = loopback.map((uri) => `${new URL(uri).protocol}//${new URL(uri).hostname}:*`);
+  // The CLI's loopback redirect takes any port (RFC 8252), which CSP writes as `:*`.
+  const cli = cliRedirectUris.map((uri) => `${new URL(uri).origin}:*`);
 
   return [...new Set([...origins, ...cli])];
 }
@@ -160,6 +160,7 @@ async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts
   await app.register(oidcRoutes, {
     mountPath: new URL(config.AUTH_ISSUER).pathname,
     oidc,
+    security: parts.security,
     clientIds: clients.map((client) => client.client_id),
     tokenRateLimits: {
       perAddress: config.AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS,

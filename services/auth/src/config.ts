@@ -29,6 +29,25 @@ function hasIssuerPath(url: string): boolean {
   return pathname !== '/' && !pathname.endsWith('/') && search === '' && hash === '';
 }
 
+// Plain HTTP is only for an issuer on the machine itself (local runs and tests): anywhere else
+// cookies, codes and tokens would cross a network in clear text.
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+// The sign-in pages' CSP must name each redirect origin in form-action, and CSP cannot write an
+// IPv6 address.
+function isNotIpv6Literal(url: string): boolean {
+  return !new URL(url).hostname.startsWith('[');
+}
+
+const ipv6RedirectMessage = {
+  message: 'must not be an IPv6 address (a CSP cannot allow it); use a host name or 127.0.0.1',
+};
+
 /** Everything auth reads from its environment; docs/configuration.md lists each variable. */
 export const configSchema = z
   .object({
@@ -39,14 +58,20 @@ export const configSchema = z
     DATABASE_URL: postgresUrlSchema,
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     /** The issuer identifier: the public URL of the provider, `/oidc` included. */
-    AUTH_ISSUER: z.url({ protocol: /^https?$/ }).refine(hasIssuerPath, {
-      message: 'must have a path (the provider is mounted there, e.g. /oidc) and no trailing slash',
-    }),
+    AUTH_ISSUER: z
+      .url({ protocol: /^https?$/ })
+      .refine(hasIssuerPath, {
+        message:
+          'must have a path (the provider is mounted there, e.g. /oidc) and no trailing slash',
+      })
+      .refine(isHttpsOrLoopback, {
+        message: 'must use https unless its host is loopback (localhost, 127.0.0.0/8 or [::1])',
+      }),
     AUTH_CLIENT_SECRETS: clientSecretsSchema,
     /** Sign the provider's cookies; the first signs, the rest still verify (rotation). */
     AUTH_COOKIE_KEYS: commaList.pipe(z.array(secretSchema).min(1)),
     AUTH_DASHBOARD_REDIRECT_URIS: commaList
-      .pipe(z.array(z.url()).min(1))
+      .pipe(z.array(z.url().refine(isNotIpv6Literal, ipv6RedirectMessage)).min(1))
       .default(['http://127.0.0.1:4100/auth/callback']),
     /** How often expired provider state is deleted. */
     AUTH_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),

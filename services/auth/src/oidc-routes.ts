@@ -1,5 +1,6 @@
 import type { ServiceApp } from '@footfall/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentSecurityPolicy, type PageSecurity } from './html-pages.ts';
 import type { OidcServer } from './oidc-server.ts';
 import { checkTokenRequests, type TokenRateLimitSettings } from './token-rate-limits.ts';
 
@@ -7,6 +8,8 @@ export interface OidcRoutesOptions {
   /** The issuer's path, e.g. `/oidc`; every request under it goes to the provider. */
   readonly mountPath: string;
   readonly oidc: OidcServer;
+  /** The provider's pages get the same policy as the sign-in pages. */
+  readonly security: PageSecurity;
   readonly tokenRateLimits: TokenRateLimitSettings;
   /** The registered clients, whose ids the token endpoints' per-client limit counts. */
   readonly clientIds: readonly string[];
@@ -28,9 +31,13 @@ const tokenBodyLimit = 56 * 1024;
  */
 export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): Promise<void> {
   const { mountPath, oidc } = options;
+  const policy = contentSecurityPolicy(options.security);
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
-    oidc.handle(relativeToMount(request, mountPath), reply.raw);
+    writeHeadersSoFar(reply);
+    // Replaces helmet's looser default, for the provider's pages and everything else here.
+    reply.raw.setHeader('content-security-policy', policy);
+    oidc.handle(relativeToMount(request, mountPath), reply.raw, request.log);
   };
 
   app.removeAllContentTypeParsers();
@@ -48,6 +55,14 @@ export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): P
       tokens.route({ method: methods, url: `${mountPath}${endpoint}`, preHandler, handler });
     }
   });
+}
+
+// A hijacked reply never sends what the kit's hooks set on it (x-request-id among them), so those
+// headers go on the raw response before the provider writes its own.
+function writeHeadersSoFar(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) reply.raw.setHeader(name, value);
+  }
 }
 
 type OidcRequest = Parameters<OidcServer['handle']>[0] & {
