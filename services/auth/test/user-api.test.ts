@@ -68,6 +68,22 @@ describe('user API access', () => {
     },
   );
 
+  it.each([
+    ['a bare Bearer scheme', 'Bearer'],
+    ['a token with characters RFC 6750 does not allow', 'Bearer not,a;token'],
+  ])(
+    'answers 401 AUTH_TOKEN_INVALID for %s, as every protected service does',
+    async (_, header) => {
+      const response = await fetch(new URL(anyUserPath(), server.url), {
+        headers: { authorization: header },
+      });
+
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      expect(await response.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
+    },
+  );
+
   it('answers 401 AUTH_TOKEN_INVALID for a token it never issued', async () => {
     const answer = await callUserApi(
       server,
