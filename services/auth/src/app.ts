@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
+import { AccountAdministration } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
 import { accessTokenClaims, accountFinder } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
@@ -62,13 +63,7 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     await pages.register(interactionRoutes, { ...parts, oidc, signIn: signInOf(config, parts) });
     await pages.register(passwordPages, parts);
   });
-  await app.register(userApi, {
-    ...parts,
-    oidc,
-    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
-  });
+  await app.register(userApi, { oidc, customerUsers: customerUsersOf(config, parts) });
   scheduleHousekeeping(app, config, parts.database);
   return app;
 }
@@ -105,6 +100,19 @@ function signInOf(config: Config, parts: AuthParts): SignIn {
   );
 
   return new SignIn(parts.users, parts.hasher, throttle, parts.audit);
+}
+
+// The user API's reach: customer users, never platform admins (threat T2).
+function customerUsersOf(config: Config, parts: AuthParts): AccountAdministration {
+  return new AccountAdministration({
+    role: 'customer-user',
+    pool: parts.database,
+    accountState: parts.accountState,
+    audit: parts.audit,
+    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
+    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  });
 }
 
 // One configured secret, several independent keys: a key never serves two purposes.

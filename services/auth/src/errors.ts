@@ -42,6 +42,10 @@ export const authErrors = defineErrors({
     statusCode: 409,
     message: 'The user is disabled',
   },
+  AUTH_ADMIN_NOT_MANAGED: {
+    statusCode: 403,
+    message: 'Platform admins are not managed through this API',
+  },
 });
 
 export type AuthErrorCode = keyof typeof authErrors.catalogue;

@@ -1,4 +1,4 @@
-import type { Pool } from './database-pool.ts';
+import type { Queryable } from './database-pool.ts';
 
 export type UserRole = 'customer-user' | 'platform-admin';
 
@@ -42,9 +42,9 @@ export function normaliseEmail(email: string): string {
 
 /** The `auth.users` table. */
 export class UserStore {
-  readonly #pool: Pool;
+  readonly #pool: Queryable;
 
-  constructor(pool: Pool) {
+  constructor(pool: Queryable) {
     this.#pool = pool;
   }
 

@@ -12,8 +12,10 @@ import {
   auditEventsOf,
   callUserApi,
   createUserViaApi,
+  customerUserInput,
   type IssuedLink,
   issueLinkViaApi,
+  oneTimeTokenCount,
   openLink,
   type PresentedUser,
   providerRecordsOf,
@@ -24,6 +26,7 @@ import {
   userApiResource,
   userApiScope,
   userApiToken,
+  userRoleByEmail,
 } from './user-api-calls.ts';
 
 const cliRedirect = 'http://127.0.0.1:53682/callback';
@@ -226,21 +229,8 @@ describe('creating and reading users', () => {
     expect(Object.keys(invitation).sort()).toEqual(['expiresAt', 'url']);
   });
 
-  it('creates a platform admin, who belongs to no customer', async () => {
-    const answer = await callUserApi(server, token, 'POST', '/users', {
-      email: uniqueEmail('admin'),
-      role: 'platform-admin',
-    });
-
-    expect(answer.status).toBe(201);
-    expect(answer.body.user).toMatchObject({ role: 'platform-admin', customerId: null });
-  });
-
   it('dates an invitation AUTH_INVITATION_TTL_SECONDS and a reset AUTH_PASSWORD_RESET_TTL_SECONDS ahead', async () => {
-    const { user, invitation } = await createUserViaApi(server, token, {
-      email: uniqueEmail('ttl'),
-      role: 'platform-admin',
-    });
+    const { user, invitation } = await createUserViaApi(server, token, customerUserInput('ttl'));
     const reset = await issueLinkViaApi(server, token, user.id, 'password-reset');
     const created = Date.parse(user.createdAt);
     // Both are set by the database clock in the same request as createdAt; a minute of slack
@@ -257,7 +247,7 @@ describe('creating and reading users', () => {
 
   it('refuses the same email again, whatever its case, with 409 AUTH_USER_EXISTS', async () => {
     const email = uniqueEmail('twice');
-    await createUserViaApi(server, token, { email, role: 'platform-admin' });
+    await createUserViaApi(server, token, { ...customerUserInput('twice'), email });
 
     const again = await callUserApi(server, token, 'POST', '/users', {
       email: email.toUpperCase(),
@@ -270,8 +260,8 @@ describe('creating and reading users', () => {
   });
 
   it.each([
-    ['an invalid email', { email: 'not-an-email', role: 'platform-admin' }],
-    ['no email', { role: 'platform-admin' }],
+    ['an invalid email', { ...customerUserInput('x'), email: 'not-an-email' }],
+    ['no email', { role: 'customer-user', customerId: randomUUID() }],
     ['a customer user without a customer id', { email: 'a@example.test', role: 'customer-user' }],
     [
       'a customer user with a customer id that is not a uuid',
@@ -281,14 +271,14 @@ describe('creating and reading users', () => {
       'a platform admin with a customer id',
       { email: 'a@example.test', role: 'platform-admin', customerId: randomUUID() },
     ],
-    ['an unknown field', { email: 'a@example.test', role: 'platform-admin', password: 'x' }],
+    ['an unknown field', { ...customerUserInput('x'), password: 'x' }],
     ['an unknown role', { email: 'a@example.test', role: 'superuser' }],
     ['no role', { email: 'a@example.test' }],
     [
       'an email longer than 254 characters',
-      { email: `${'a'.repeat(250)}@x.test`, role: 'platform-admin' },
+      { ...customerUserInput('x'), email: `${'a'.repeat(250)}@x.test` },
     ],
-    ['an array', [{ email: 'a@example.test', role: 'platform-admin' }]],
+    ['an array', [customerUserInput('x')]],
     ['null', null],
   ])('answers 400 HTTP_VALIDATION_FAILED for %s', async (_case, body) => {
     const answer = await callUserApi(server, token, 'POST', '/users', body);
@@ -303,8 +293,8 @@ describe('creating and reading users', () => {
     await callUserApi(server, token, 'POST', '/users', { email, role: 'customer-user' });
 
     const retry = await callUserApi(server, token, 'POST', '/users', {
+      ...customerUserInput('refused'),
       email,
-      role: 'platform-admin',
     });
 
     expect(retry.status).toBe(201);
@@ -364,6 +354,67 @@ describe('creating and reading users', () => {
 
     expect(events).toEqual([{ event: 'user_created', detail: { role: 'customer-user' } }]);
     expect(JSON.stringify(events)).not.toContain(email.toLowerCase());
+  });
+});
+
+describe('platform admins, out of the API’s reach (T2)', () => {
+  const adminRoutes = [
+    ['GET', ''],
+    ['POST', '/invitation'],
+    ['POST', '/password-reset'],
+    ['POST', '/disable'],
+  ] as const;
+
+  it('refuses to create a platform admin with 403 AUTH_ADMIN_NOT_MANAGED, creating nobody', async () => {
+    const email = uniqueEmail('would-be-admin');
+
+    const answer = await callUserApi(server, token, 'POST', '/users', {
+      email,
+      role: 'platform-admin',
+    });
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe('AUTH_ADMIN_NOT_MANAGED');
+    expect(await userRoleByEmail(server, email)).toBeUndefined();
+  });
+
+  it.each(adminRoutes)(
+    'answers %s /users/:id%s for an admin exactly as for an unknown id',
+    async (method, suffix) => {
+      const admin = await createTestUser(server, { role: 'platform-admin' });
+
+      const forAdmin = await callUserApi(server, token, method, `/users/${admin.id}${suffix}`);
+      const forNobody = await callUserApi(server, token, method, `/users/${randomUUID()}${suffix}`);
+
+      expect(forAdmin.status).toBe(404);
+      expect(forAdmin.body).toEqual(forNobody.body);
+    },
+  );
+
+  it('leaves the admin untouched: no link issued, not disabled, still signing in', async () => {
+    const admin = await createTestUser(server, { role: 'platform-admin' });
+    const cli = await discoverPublicClient(server, 'footfall-cli');
+
+    for (const [method, suffix] of adminRoutes) {
+      await callUserApi(server, token, method, `/users/${admin.id}${suffix}`);
+    }
+
+    expect(await oneTimeTokenCount(server, admin.id)).toBe(0);
+    expect(await auditEventsOf(server, admin.id)).toEqual([]);
+    expect((await attemptSignIn(server, cli, cliRedirect, admin)).status).toBe(303);
+  });
+
+  it('refuses a customer user with an admin’s email as any taken email, 409 AUTH_USER_EXISTS', async () => {
+    const admin = await createTestUser(server, { role: 'platform-admin' });
+
+    const answer = await callUserApi(server, token, 'POST', '/users', {
+      ...customerUserInput('taken'),
+      email: admin.email,
+    });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('AUTH_USER_EXISTS');
+    expect(await userRoleByEmail(server, admin.email)).toBe('platform-admin');
   });
 });
 
@@ -433,10 +484,11 @@ describe('disabling a user', () => {
   });
 
   it('makes a link issued before the user was disabled invalid, even on a form already open', async () => {
-    const { user, invitation } = await createUserViaApi(server, token, {
-      email: uniqueEmail('invited-then-disabled'),
-      role: 'platform-admin',
-    });
+    const { user, invitation } = await createUserViaApi(
+      server,
+      token,
+      customerUserInput('invited-then-disabled'),
+    );
     const browser = new Browser();
     const opened = await openLink(browser, invitation.url);
 
@@ -504,10 +556,7 @@ describe('malformed input to the user API', () => {
   );
 
   it('answers an invalid JSON body on the other routes with a coded 400', async () => {
-    const { user } = await createUserViaApi(server, token, {
-      email: uniqueEmail('raw'),
-      role: 'platform-admin',
-    });
+    const { user } = await createUserViaApi(server, token, customerUserInput('raw'));
 
     for (const action of ['invitation', 'password-reset', 'disable']) {
       const answer = await sendRaw(
