@@ -23,16 +23,22 @@ export type LinkDelivery = (user: User, link: PasswordLink) => Promise<void>;
 /** For callers that pass the link on themselves (the API without mail, the operator command). */
 export const returnToCaller: LinkDelivery = async () => {};
 
+/** Where links point and how long they work. */
+export interface LinkSettings {
+  /** The public origin of the auth service, which serves the password page. */
+  readonly publicUrl: string;
+  readonly invitationTtlSeconds: number;
+  readonly passwordResetTtlSeconds: number;
+}
+
 export interface AccountAdministrationOptions {
   /** The one role this administration manages; users of any other role are invisible to it. */
   readonly role: UserRole;
   readonly pool: Pool;
   readonly accountState: AccountState;
   readonly audit: AuditLog;
-  /** The public origin the links point at. */
-  readonly publicUrl: string;
-  readonly invitationTtlSeconds: number;
-  readonly passwordResetTtlSeconds: number;
+  /** Without them, users can be created and disabled but get no links (the demo accounts). */
+  readonly links?: LinkSettings | undefined;
 }
 
 /**
@@ -147,7 +153,10 @@ export class AccountAdministration {
   }
 
   async #issue(client: Queryable, user: User, purpose: OneTimePurpose, deliver: LinkDelivery) {
-    const { invitationTtlSeconds, passwordResetTtlSeconds, publicUrl } = this.#options;
+    const { links } = this.#options;
+    if (links === undefined) throw new TypeError('this administration was made without links');
+
+    const { invitationTtlSeconds, passwordResetTtlSeconds, publicUrl } = links;
     const ttl = purpose === 'invitation' ? invitationTtlSeconds : passwordResetTtlSeconds;
     const issued = await new OneTimeTokens(client).issue(user.id, purpose, ttl);
     const path = passwordPagePath.replace(':token', issued.token);

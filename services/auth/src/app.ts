@@ -109,9 +109,11 @@ function customerUsersOf(config: Config, parts: AuthParts): AccountAdministratio
     pool: parts.database,
     accountState: parts.accountState,
     audit: parts.audit,
-    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    links: {
+      publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
+      invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+      passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    },
   });
 }
 
