@@ -12,6 +12,8 @@ import type { Pool } from './database-pool.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
 import type { PageSecurity } from './html-pages.ts';
 import { interactionRoutes } from './interaction-routes.ts';
+import { LinkMailer } from './link-mailer.ts';
+import { mailSettingsOf } from './mail-config.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { OidcServer } from './oidc-server.ts';
@@ -63,7 +65,11 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     await pages.register(interactionRoutes, { ...parts, oidc, signIn: signInOf(config, parts) });
     await pages.register(passwordPages, parts);
   });
-  await app.register(userApi, { oidc, customerUsers: customerUsersOf(config, parts) });
+  await app.register(userApi, {
+    oidc,
+    customerUsers: customerUsersOf(config, parts),
+    mailer: mailerOf(app, config),
+  });
   scheduleHousekeeping(app, config, parts.database);
   return app;
 }
@@ -115,6 +121,16 @@ function customerUsersOf(config: Config, parts: AuthParts): AccountAdministratio
       passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
     },
   });
+}
+
+// Without an SMTP server the user API hands links back to its caller.
+function mailerOf(app: ServiceApp, config: Config): LinkMailer | undefined {
+  const settings = mailSettingsOf(config);
+  if (settings === undefined) return undefined;
+
+  const mailer = new LinkMailer(settings);
+  app.addHook('onClose', async () => mailer.close());
+  return mailer;
 }
 
 // One configured secret, several independent keys: a key never serves two purposes.

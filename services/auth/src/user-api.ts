@@ -1,11 +1,14 @@
 import type { ServiceApp } from '@footfall/service-kit';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   type AccountAdministration,
+  type LinkDelivery,
   type PasswordLink,
   returnToCaller,
 } from './account-administration.ts';
 import { authErrors } from './errors.ts';
+import type { LinkMailer } from './link-mailer.ts';
 import type { OidcServer } from './oidc-server.ts';
 import { requireUserApiToken } from './user-api-access.ts';
 import type { User } from './users.ts';
@@ -14,6 +17,8 @@ export interface UserApiOptions {
   readonly oidc: OidcServer;
   /** Manages customer users only: platform admins are out of this API's reach. */
   readonly customerUsers: AccountAdministration;
+  /** When set, links are mailed to the person and never returned to the caller. */
+  readonly mailer?: LinkMailer | undefined;
 }
 
 const newUser = z.discriminatedUnion('role', [
@@ -34,11 +39,16 @@ const userParams = z.object({ id: z.uuid() });
  * `urn:footfall:auth`, scope `auth:users:write`), over customer users only: a platform admin
  * cannot be created here (403 AUTH_ADMIN_NOT_MANAGED), and an existing one answers every route
  * as an unknown id would (404), so the API does not even tell which ids are admins. Admins are
- * managed with the operator command (manage-admins.ts). Each link is returned to the caller,
- * which passes it on to the person.
+ * managed with the operator command (manage-admins.ts). With SMTP configured each link is
+ * mailed to the person and the answer carries no link; otherwise the link is returned to the
+ * caller, which passes it on.
  */
 export async function userApi(app: ServiceApp, options: UserApiOptions): Promise<void> {
-  const { customerUsers } = options;
+  const { customerUsers, mailer } = options;
+  const deliveryOf = (request: FastifyRequest): LinkDelivery =>
+    mailer === undefined ? returnToCaller : mailer.deliveryFor(request.log);
+  const presentLink = (link: PasswordLink) =>
+    mailer === undefined ? presentReturned(link) : presentSent(link);
   app.addHook('onRequest', requireUserApiToken(options.oidc));
 
   app.post('/users', async (request, reply) => {
@@ -46,7 +56,7 @@ export async function userApi(app: ServiceApp, options: UserApiOptions): Promise
     if (input.role === 'platform-admin') throw authErrors.create('AUTH_ADMIN_NOT_MANAGED');
 
     const person = { email: input.email, customerId: input.customerId };
-    const created = await customerUsers.createInvited(person, returnToCaller);
+    const created = await customerUsers.createInvited(person, deliveryOf(request));
     if (created === undefined) throw authErrors.create('AUTH_USER_EXISTS');
 
     const invitation = presentLink(created.invitation);
@@ -59,14 +69,14 @@ export async function userApi(app: ServiceApp, options: UserApiOptions): Promise
 
   app.post('/users/:id/invitation', async (request, reply) => {
     const user = await findUser(customerUsers, request.params);
-    const invitation = await customerUsers.invite(user, returnToCaller);
+    const invitation = await customerUsers.invite(user, deliveryOf(request));
 
     return reply.code(201).send({ invitation: presentLink(invitation) });
   });
 
   app.post('/users/:id/password-reset', async (request, reply) => {
     const user = await findUser(customerUsers, request.params);
-    const passwordReset = await customerUsers.resetPassword(user, returnToCaller);
+    const passwordReset = await customerUsers.resetPassword(user, deliveryOf(request));
 
     return reply.code(201).send({ passwordReset: presentLink(passwordReset) });
   });
@@ -86,8 +96,13 @@ async function findUser(customerUsers: AccountAdministration, params: unknown): 
   return user;
 }
 
-function presentLink(link: PasswordLink) {
-  return { url: link.url, expiresAt: link.expiresAt.toISOString() };
+function presentReturned(link: PasswordLink) {
+  return { delivery: 'returned', url: link.url, expiresAt: link.expiresAt.toISOString() };
+}
+
+// The link went to the person's mailbox only: the caller never holds it.
+function presentSent(link: PasswordLink) {
+  return { delivery: 'sent', expiresAt: link.expiresAt.toISOString() };
 }
 
 /** What the API tells about a user: never the hash. */

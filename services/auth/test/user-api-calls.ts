@@ -24,6 +24,8 @@ export interface PresentedUser {
 
 /** An invitation or reset link as the API returns it. */
 export interface IssuedLink {
+  /** `returned` without SMTP; `sent` (and no url) when the link was mailed instead. */
+  readonly delivery: 'returned' | 'sent';
   readonly url: string;
   readonly expiresAt: string;
 }

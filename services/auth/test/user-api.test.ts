@@ -226,7 +226,8 @@ describe('creating and reading users', () => {
     });
     expect(user.id).toMatch(uuidPattern);
     expect(invitation.url).toMatch(new RegExp(`^${server.url}/password/[A-Za-z0-9_-]{43}$`));
-    expect(Object.keys(invitation).sort()).toEqual(['expiresAt', 'url']);
+    expect(invitation).toMatchObject({ delivery: 'returned' });
+    expect(Object.keys(invitation).sort()).toEqual(['delivery', 'expiresAt', 'url']);
   });
 
   it('dates an invitation AUTH_INVITATION_TTL_SECONDS and a reset AUTH_PASSWORD_RESET_TTL_SECONDS ahead', async () => {
