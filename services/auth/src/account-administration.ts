@@ -65,6 +65,17 @@ export class AccountAdministration {
     return this.#managed(await this.#users.findByEmail(email));
   }
 
+  /** One page of a customer's users with the managed role, ordered by id; `next` continues. */
+  async listOfCustomer(customerId: string, page: { after?: string | undefined; limit: number }) {
+    const found = await this.#users.listOfCustomer(customerId, this.#options.role, {
+      after: page.after,
+      limit: page.limit + 1,
+    });
+    const users = found.slice(0, page.limit);
+
+    return { users, next: found.length > page.limit ? users.at(-1)?.id : undefined };
+  }
+
   /**
    * Creates a user without a password, with an invitation delivered in the same transaction:
    * undefined when the email is taken, by a user of any role.

@@ -32,6 +32,12 @@ const newUser = z.discriminatedUnion('role', [
 
 const userParams = z.object({ id: z.uuid() });
 
+const listQuery = z.strictObject({
+  customerId: z.uuid(),
+  after: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
 // A ZodError thrown here is answered by the service kit as HTTP_VALIDATION_FAILED (400).
 
 /**
@@ -61,6 +67,13 @@ export async function userApi(app: ServiceApp, options: UserApiOptions): Promise
 
     const invitation = presentLink(created.invitation);
     return reply.code(201).send({ user: present(created.user), invitation });
+  });
+
+  app.get('/users', async (request) => {
+    const { customerId, ...page } = listQuery.parse(request.query);
+    const { users, next } = await customerUsers.listOfCustomer(customerId, page);
+
+    return { users: users.map(present), next: next ?? null };
   });
 
   app.get('/users/:id', async (request) => {

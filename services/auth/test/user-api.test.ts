@@ -174,6 +174,7 @@ describe('user API access', () => {
     const id = randomUUID();
     const routes = [
       ['POST', '/users'],
+      ['GET', `/users?customerId=${id}`],
       ['GET', `/users/${id}`],
       ['POST', `/users/${id}/invitation`],
       ['POST', `/users/${id}/password-reset`],
@@ -355,6 +356,67 @@ describe('creating and reading users', () => {
 
     expect(events).toEqual([{ event: 'user_created', detail: { role: 'customer-user' } }]);
     expect(JSON.stringify(events)).not.toContain(email.toLowerCase());
+  });
+});
+
+describe('listing a customer’s users', () => {
+  async function usersOf(customerId: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const input = { ...customerUserInput('listed'), customerId };
+      ids.push((await createUserViaApi(server, token, input)).user.id);
+    }
+
+    return ids.sort();
+  }
+
+  it('lists the customer’s users by id, and no other customer’s', async () => {
+    const customerId = randomUUID();
+    const ids = await usersOf(customerId, 3);
+    await usersOf(randomUUID(), 1);
+
+    const answer = await callUserApi(server, token, 'GET', `/users?customerId=${customerId}`);
+    const users = answer.body.users as PresentedUser[];
+
+    expect(answer.status).toBe(200);
+    expect(users.map((user) => user.id)).toEqual(ids);
+    expect(users.every((user) => user.customerId === customerId)).toBe(true);
+    expect(answer.body.next).toBeNull();
+    expect(JSON.stringify(answer.body)).not.toContain('argon2');
+  });
+
+  it('pages with limit and next, each user once', async () => {
+    const customerId = randomUUID();
+    const ids = await usersOf(customerId, 3);
+    const page = (after?: string) =>
+      callUserApi(
+        server,
+        token,
+        'GET',
+        `/users?customerId=${customerId}&limit=2${after === undefined ? '' : `&after=${after}`}`,
+      );
+
+    const first = await page();
+    const second = await page(String(first.body.next));
+
+    const idsOf = (body: Record<string, unknown>) =>
+      (body.users as PresentedUser[]).map((user) => user.id);
+    expect(idsOf(first.body)).toEqual(ids.slice(0, 2));
+    expect(first.body.next).toBe(ids[1]);
+    expect(idsOf(second.body)).toEqual(ids.slice(2));
+    expect(second.body.next).toBeNull();
+  });
+
+  it.each([
+    ['no customer id', ''],
+    ['a customer id that is not a uuid', '?customerId=42'],
+    ['a limit above 200', `?customerId=${randomUUID()}&limit=201`],
+    ['an unknown parameter', `?customerId=${randomUUID()}&role=platform-admin`],
+  ])('answers 400 HTTP_VALIDATION_FAILED for %s', async (_case, query) => {
+    const answer = await callUserApi(server, token, 'GET', `/users${query}`);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('HTTP_VALIDATION_FAILED');
   });
 });
 
