@@ -1,3 +1,17 @@
+export {
+  type AuthServiceClientId,
+  type AuthServiceOptions,
+  type AuthServiceProcess,
+  authServiceClientIds,
+  startAuthService,
+} from './auth-service-process.ts';
+export {
+  obtainPersonToken,
+  obtainServiceToken,
+  type PersonTokenRequest,
+  type PersonTokens,
+  type ServiceTokenRequest,
+} from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export {

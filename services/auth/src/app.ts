@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
+import { AccountAdministration } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
 import { accessTokenClaims, accountFinder } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
@@ -11,6 +12,8 @@ import type { Pool } from './database-pool.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
 import type { PageSecurity } from './html-pages.ts';
 import { interactionRoutes } from './interaction-routes.ts';
+import { LinkMailer } from './link-mailer.ts';
+import { mailSettingsOf } from './mail-config.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { OidcServer } from './oidc-server.ts';
@@ -64,11 +67,9 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     await pages.register(passwordPages, parts);
   });
   await app.register(userApi, {
-    ...parts,
     oidc,
-    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    customerUsers: customerUsersOf(config, parts),
+    mailer: mailerOf(app, config),
   });
   scheduleHousekeeping(app, config, parts.database);
   return app;
@@ -106,6 +107,31 @@ function signInOf(config: Config, parts: AuthParts): SignIn {
   );
 
   return new SignIn(parts.users, parts.hasher, throttle, parts.audit);
+}
+
+// The user API's reach: customer users, never platform admins (threat T2).
+function customerUsersOf(config: Config, parts: AuthParts): AccountAdministration {
+  return new AccountAdministration({
+    role: 'customer-user',
+    pool: parts.database,
+    accountState: parts.accountState,
+    audit: parts.audit,
+    links: {
+      publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
+      invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+      passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    },
+  });
+}
+
+// Without an SMTP server the user API hands links back to its caller.
+function mailerOf(app: ServiceApp, config: Config): LinkMailer | undefined {
+  const settings = mailSettingsOf(config);
+  if (settings === undefined) return undefined;
+
+  const mailer = new LinkMailer(settings);
+  app.addHook('onClose', async () => mailer.close());
+  return mailer;
 }
 
 // One configured secret, several independent keys: a key never serves two purposes.

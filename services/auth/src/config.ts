@@ -3,6 +3,7 @@ import { messagingConfigShape, requireTransportSettings } from '@footfall/messag
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
 import { serviceClientIds } from './clients.ts';
+import { mailConfigShape, requireMailSettings } from './mail-config.ts';
 
 /** Long enough that guessing is out of the question; `pnpm start` generates 32 random bytes. */
 const secretSchema = z.string().min(32, 'must be at least 32 characters');
@@ -96,7 +97,10 @@ export const configSchema = z
     AUTH_PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3_600),
     /** How often a replica looks for a rotated signing key. */
     AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    /** Mail delivery of links; without a server, the user API returns them to the caller. */
+    ...mailConfigShape,
   })
-  .superRefine(requireTransportSettings);
+  .superRefine(requireTransportSettings)
+  .superRefine(requireMailSettings);
 
 export type Config = z.output<typeof configSchema>;
