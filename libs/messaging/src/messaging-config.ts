@@ -18,6 +18,8 @@ export const messagingConfigShape = {
   /** kafka: comma-separated host:port list. */
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('footfall'),
+  /** kafka: most bytes one send carries; below the brokers' and topics' message size limits. */
+  KAFKA_MAX_BATCH_BYTES: z.coerce.number().int().min(270_336).default(921_600),
   /**
    * How long a consumer that stopped answering keeps its messages before they go to another:
    * the postgres lease and the Kafka session timeout (at least 6000 there). Pub/Sub uses its own

@@ -1,7 +1,8 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
+import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { assertPublicAttributes } from './kafka-headers.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
@@ -25,7 +26,22 @@ export interface KafkaTransportOptions extends TransportDependencies {
    * @default 30000
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Most bytes one `producer.send` carries. Brokers refuse a partition's record batch over
+   * `message.max.bytes` (1 MiB by default), so a publish is sent in slices under this; lower it
+   * with the brokers' or the topic's `max.message.bytes`. At least 270336, so the largest
+   * message fits. @default 921600 (900 KiB)
+   */
+  readonly maxBatchBytes?: number;
 }
+
+/** Record framing beside the envelope and headers: lengths, offsets, timestamps, the key. */
+const recordOverheadBytes = 256;
+const defaultMaxBatchBytes = 900 * 1024;
+// The largest message with a 256-character key of 4-byte characters, and its framing.
+const smallestMaxBatchBytes = maxMessageBytes + 8 * 1024;
+// Slices also stay within this many records, as the postgres transport's do.
+const maxRecordsPerSend = 500;
 
 /**
  * The Kafka transport: one topic per platform topic, partitioned by the message key, the
@@ -35,6 +51,7 @@ export interface KafkaTransportOptions extends TransportDependencies {
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
   const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
+  const maxBatchBytes = checkedMaxBatchBytes(options.maxBatchBytes ?? defaultMaxBatchBytes);
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -52,7 +69,15 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
 
   await producer.connect();
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
-  return new KafkaTransport({ kafka, producer, topics, options, timeouts });
+  return new KafkaTransport({ kafka, producer, topics, options, timeouts, maxBatchBytes });
+}
+
+function checkedMaxBatchBytes(maxBatchBytes: number): number {
+  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < smallestMaxBatchBytes) {
+    throw new TypeError(`maxBatchBytes must be an integer of at least ${smallestMaxBatchBytes}`);
+  }
+
+  return maxBatchBytes;
 }
 
 // kafkajs wants the heartbeat well inside the session; a third is its own advice.
@@ -73,6 +98,7 @@ interface KafkaTransportParts {
   readonly topics: TopicCreator | undefined;
   readonly options: KafkaTransportOptions;
   readonly timeouts: ConsumerTimeouts;
+  readonly maxBatchBytes: number;
 }
 
 class KafkaTransport implements Transport {
@@ -92,7 +118,10 @@ class KafkaTransport implements Transport {
     if (encoded.length === 0) return [];
 
     await topics?.ensure([topic]);
-    await producer.send({ topic, acks: -1, messages: encoded.map(toRecord) });
+    // One slice after another, so a key's messages reach the partition in order.
+    for (const slice of this.#slices(encoded)) {
+      await producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+    }
     options.metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
   }
@@ -138,6 +167,15 @@ class KafkaTransport implements Transport {
     await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
     await this.#parts.producer.disconnect();
     await this.#parts.topics?.close();
+  }
+
+  // The broker's limit applies to each partition's batch; bounding the whole send bounds each.
+  #slices(encoded: readonly EncodedMessage[]): EncodedMessage[][] {
+    return sliceForSending(encoded, {
+      maxCount: maxRecordsPerSend,
+      maxBytes: this.#parts.maxBatchBytes,
+      sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
+    });
   }
 
   #assertOpen(): void {

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
+import { sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import {
@@ -34,8 +35,9 @@ export interface PostgresTransportOptions extends TransportDependencies {
   readonly maxConnections?: number;
 }
 
-// A single publish() of many messages is sent in slices, each one call and one transaction.
-const publishSliceSize = 500;
+// A single publish() of many messages is sent in slices, each one call and one transaction,
+// small enough that one call never carries hundreds of megabytes of large messages.
+const publishSlice = { maxCount: 500, maxBytes: 8 * 1024 * 1024 };
 // Up to 500,000 messages per run, 5,000 per transaction (measured: about 20 ms each).
 const cleanupSliceSize = 5_000;
 const cleanupMaxSlices = 100;
@@ -114,8 +116,8 @@ class PostgresTransport implements Transport {
     const { catalogue } = this.#options;
     const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
 
-    for (let start = 0; start < encoded.length; start += publishSliceSize) {
-      await publishMessages(this.#pool, topic, encoded.slice(start, start + publishSliceSize));
+    for (const slice of sliceForSending(encoded, publishSlice)) {
+      await publishMessages(this.#pool, topic, slice);
     }
 
     this.#options.metrics.published.inc({ topic }, encoded.length);
