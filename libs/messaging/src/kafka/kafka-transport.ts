@@ -1,7 +1,7 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { assertPublicAttributes } from './kafka-headers.ts';
@@ -104,7 +104,7 @@ interface KafkaTransportParts {
 class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly #parts: KafkaTransportParts;
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions('kafka');
   #closing: Promise<void> | undefined;
 
   constructor(parts: KafkaTransportParts) {
@@ -112,7 +112,7 @@ class KafkaTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     const { producer, topics, options } = this.#parts;
     const encoded = messages.map((message) => encode(topic, message, options));
     if (encoded.length === 0) return [];
@@ -126,23 +126,18 @@ class KafkaTransport implements Transport {
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
+  subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     const { kafka, producer, topics, options, timeouts } = this.#parts;
 
-    await topics?.ensureSubscription(subscribeOptions.topic, subscribeOptions.subscription);
-    const opened = await openKafkaSubscription(subscribeOptions, {
-      kafka,
-      producer,
-      dependencies: options,
-      timeouts,
+    return this.#subscriptions.add(async () => {
+      await topics?.ensureSubscription(subscribeOptions.topic, subscribeOptions.subscription);
+      return openKafkaSubscription(subscribeOptions, {
+        kafka,
+        producer,
+        dependencies: options,
+        timeouts,
+      });
     });
-    // close() may have begun while the consumers were joining; they must not outlive it.
-    if (this.#closing !== undefined) {
-      await opened.close();
-      this.#assertOpen();
-    }
-    return this.#track(opened);
   }
 
   close(): Promise<void> {
@@ -150,21 +145,10 @@ class KafkaTransport implements Transport {
     return this.#closing;
   }
 
-  // Forgets a subscription its owner closed, so the transport does not close it twice.
-  #track(opened: Subscription): Subscription {
-    const tracked: Subscription = {
-      close: async () => {
-        this.#subscriptions.delete(tracked);
-        await opened.close();
-      },
-    };
-    this.#subscriptions.add(tracked);
-    return tracked;
-  }
-
-  // Consumers first: their last retries and dead letters still need the producer.
+  // Consumers first, those still joining included: their last retries and dead letters still
+  // need the producer.
   async #closeAll(): Promise<void> {
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#subscriptions.closeAll();
     await this.#parts.producer.disconnect();
     await this.#parts.topics?.close();
   }
@@ -176,12 +160,6 @@ class KafkaTransport implements Transport {
       maxBytes: this.#parts.maxBatchBytes,
       sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
     });
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
-    }
   }
 }
 

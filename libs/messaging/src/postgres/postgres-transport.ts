@@ -2,7 +2,7 @@ import { createPool } from '@footfall/db';
 import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
@@ -99,7 +99,7 @@ class PostgresTransport implements Transport {
   readonly #options: PostgresTransportOptions;
   readonly #settings: Settings;
   readonly #listener: NotificationListener;
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions('postgres');
   #cleanupTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -111,7 +111,7 @@ class PostgresTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     // Every message is checked before any is sent: a bad one is the producer's bug.
     const { catalogue } = this.#options;
     const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
@@ -124,8 +124,24 @@ class PostgresTransport implements Transport {
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
+  subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.#subscriptions.add(() => this.#open(options));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeOnce();
+    return this.#closing;
+  }
+
+  async #closeOnce(): Promise<void> {
+    // Subscriptions still opening finish first and are closed with the rest, pool still up.
+    await this.#subscriptions.closeAll();
+    clearInterval(this.#cleanupTimer);
+    await this.#listener.close();
+    await this.#pool.end();
+  }
+
+  async #open(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.#createConsumer(options);
     const { topic, subscription } = options;
     await openSubscription(this.#pool, topic, subscription);
@@ -137,23 +153,13 @@ class PostgresTransport implements Transport {
     consumer.start();
     this.#startCleanup();
 
-    return this.#remember(async () => {
-      await consumer.close();
-      untrack();
-      await unlisten();
-    });
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#closeOnce();
-    return this.#closing;
-  }
-
-  async #closeOnce(): Promise<void> {
-    clearInterval(this.#cleanupTimer);
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    await this.#listener.close();
-    await this.#pool.end();
+    return {
+      close: async () => {
+        await consumer.close();
+        untrack();
+        await unlisten();
+      },
+    };
   }
 
   #createConsumer(options: SubscribeOptions): PostgresConsumer {
@@ -177,20 +183,6 @@ class PostgresTransport implements Transport {
     });
   }
 
-  // The handle closes once however often it is called, and leaves the transport's list.
-  #remember(closeConsumer: () => Promise<void>): Subscription {
-    let closing: Promise<void> | undefined;
-    const handle: Subscription = {
-      close: () => {
-        closing ??= closeConsumer().finally(() => this.#subscriptions.delete(handle));
-        return closing;
-      },
-    };
-
-    this.#subscriptions.add(handle);
-    return handle;
-  }
-
   // Acknowledged messages are deleted in the background by whichever consuming process gets
   // there first; runs in other processes at the same moment return at once.
   #startCleanup(): void {
@@ -207,12 +199,6 @@ class PostgresTransport implements Transport {
       }
     } catch (error) {
       this.#options.logger?.warn({ err: error }, 'deleting finished messages failed');
-    }
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: 'postgres' });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { openPubSubSubscription } from './pubsub-subscription.ts';
@@ -54,7 +54,7 @@ class PubSubTransport implements Transport {
   readonly #options: PubSubTransportOptions;
   readonly #publishers = new Map<string, Topic>();
   readonly #createdTopics = new Map<string, Promise<void>>();
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions('pubsub');
   #closing: Promise<void> | undefined;
 
   constructor(pubsub: PubSub, options: PubSubTransportOptions) {
@@ -63,7 +63,7 @@ class PubSubTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     const { catalogue, metrics } = this.#options;
     const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
     if (encoded.length === 0) return [];
@@ -75,16 +75,8 @@ class PubSubTransport implements Transport {
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
-    const { topic, subscription, retry } = subscribeOptions;
-
-    if (this.#options.createTopology) {
-      const policy = resolveRetryPolicy(retry);
-      await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
-    }
-    const opened = openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
-    return this.#track(opened);
+  subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    return this.#subscriptions.add(() => this.#open(subscribeOptions));
   }
 
   close(): Promise<void> {
@@ -114,29 +106,22 @@ class PubSubTransport implements Transport {
     return created;
   }
 
-  // Forgets a subscription its owner closed, so the transport does not close it twice.
-  #track(opened: Subscription): Subscription {
-    const tracked: Subscription = {
-      close: async () => {
-        this.#subscriptions.delete(tracked);
-        await opened.close();
-      },
-    };
-    this.#subscriptions.add(tracked);
-    return tracked;
+  async #open(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    const { topic, subscription, retry } = subscribeOptions;
+
+    if (this.#options.createTopology) {
+      const policy = resolveRetryPolicy(retry);
+      await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
+    }
+    return openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
   }
 
-  // Subscriptions first: their last dead letters still need the client.
+  // Subscriptions first, those still opening included: their last dead letters still need the
+  // client.
   async #closeAll(): Promise<void> {
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#subscriptions.closeAll();
     await Promise.all([...this.#publishers.values()].map((publisher) => publisher.flush()));
     await this.#pubsub.close();
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
-    }
   }
 }
 
