@@ -10,6 +10,8 @@ export const messagingErrorMessages = {
   MESSAGING_INVALID_ATTRIBUTES: 'The attributes of {type} v{version} are refused: {problems}',
   MESSAGING_CLOSED: 'The {transport} transport is closed.',
   MESSAGING_NOT_PERMITTED: 'This service may not {action} {target}.',
+  MESSAGING_SUBSCRIPTION_NOT_FOUND: 'Subscription {subscription} of topic {topic} does not exist.',
+  MESSAGING_CONNECTION_FAILED: 'The {transport} transport could not connect to {target}.',
 } as const;
 
 export type MessagingErrorCode = keyof typeof messagingErrorMessages;

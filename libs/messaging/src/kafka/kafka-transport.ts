@@ -1,6 +1,7 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
+import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
@@ -67,7 +68,16 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 
-  await producer.connect();
+  await producer.connect().catch((error: unknown) => {
+    const target = options.brokers.join(',');
+    throw new MessagingError(
+      'MESSAGING_CONNECTION_FAILED',
+      { transport: 'kafka', target },
+      {
+        cause: error,
+      },
+    );
+  });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
   return new KafkaTransport({ kafka, producer, topics, options, timeouts, maxBatchBytes });
 }

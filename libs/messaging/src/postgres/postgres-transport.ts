@@ -2,6 +2,7 @@ import { createPool } from '@footfall/db';
 import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
+import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
@@ -62,10 +63,27 @@ export async function createPostgresTransport(
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw error;
+    const target = databaseOf(options.connectionString);
+    throw new MessagingError(
+      'MESSAGING_CONNECTION_FAILED',
+      { transport: 'postgres', target },
+      {
+        cause: error,
+      },
+    );
   }
 
   return new PostgresTransport(pool, options, settings);
+}
+
+// Host, port and database only: the URL's password must never reach an error message.
+function databaseOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the messaging database';
+  }
 }
 
 type Settings = Required<

@@ -1,11 +1,14 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
+import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { probePubSub } from './pubsub-reachability.ts';
 import { openPubSubSubscription } from './pubsub-subscription.ts';
 import { ensureSubscriptionTopology, ensureTopic } from './pubsub-topology.ts';
+import { checkSubscription } from './subscription-check.ts';
 
 export interface PubSubTransportOptions extends TransportDependencies {
   /** The Google Cloud project holding the topics and subscriptions. */
@@ -22,6 +25,11 @@ export interface PubSubTransportOptions extends TransportDependencies {
    * @default false
    */
   readonly createTopology?: boolean;
+  /**
+   * How long start-up keeps trying to reach Pub/Sub (retrying as the client does) before
+   * `createPubSubTransport` fails. @default 10000
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -31,8 +39,23 @@ export interface PubSubTransportOptions extends TransportDependencies {
  */
 export async function createPubSubTransport(options: PubSubTransportOptions): Promise<Transport> {
   if (options.projectId === '') throw new TypeError('projectId must not be empty');
+  const pubsub = new PubSub(clientSettings(options));
 
-  return new PubSubTransport(new PubSub(clientSettings(options)), options);
+  try {
+    await probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 });
+  } catch (error) {
+    await pubsub.close();
+    const target = options.apiEndpoint ?? 'Pub/Sub';
+    throw new MessagingError(
+      'MESSAGING_CONNECTION_FAILED',
+      { transport: 'pubsub', target },
+      {
+        cause: error,
+      },
+    );
+  }
+
+  return new PubSubTransport(pubsub, options);
 }
 
 function clientSettings(options: PubSubTransportOptions) {
@@ -113,6 +136,7 @@ class PubSubTransport implements Transport {
       const policy = resolveRetryPolicy(retry);
       await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
     }
+    await checkSubscription(this.#pubsub, topic, subscription);
     return openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
   }
 
