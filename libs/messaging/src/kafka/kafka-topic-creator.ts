@@ -25,8 +25,7 @@ export class TopicCreator {
     const missing = topics.filter((topic) => !this.#ensured.has(topic));
     if (missing.length === 0) return;
 
-    this.#connected ??= this.#admin.connect();
-    await this.#connected;
+    await this.#connect();
     // Resolves false when they all exist already, which is as good as creating them.
     await this.#admin.createTopics({ waitForLeaders: true, topics: missing.map(topicConfig) });
     for (const topic of missing) this.#ensured.add(topic);
@@ -36,6 +35,15 @@ export class TopicCreator {
   async ensureSubscription(topic: string, subscription: string): Promise<void> {
     const { retry, deadLetter } = subscriptionTopics(topic, subscription);
     await this.ensure([topic, retry, deadLetter]);
+  }
+
+  // A failed connection is forgotten, so the next call tries again instead of failing for ever.
+  async #connect(): Promise<void> {
+    this.#connected ??= this.#admin.connect().catch((error: unknown) => {
+      this.#connected = undefined;
+      throw error;
+    });
+    await this.#connected;
   }
 
   async close(): Promise<void> {
