@@ -3,6 +3,7 @@ import type { TransportDependencies } from '../message.ts';
 import type { DeliveryContext } from '../process-delivery.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription } from '../transport.ts';
+import { HandlerSlots } from './handler-slots.ts';
 import { InFlightLag } from './in-flight-lag.ts';
 import { type BatchWorkerContext, createBatchWorker } from './kafka-batch-worker.ts';
 import { retryGroupId, subscriptionTopics } from './kafka-topic-names.ts';
@@ -31,8 +32,8 @@ export async function openKafkaSubscription(
   const { metrics } = resources.dependencies;
   const abort = new AbortController();
   const lag = new InFlightLag();
-  const worker = workerContext(options, resources, abort.signal);
   const concurrency = checkedConcurrency(options.concurrency);
+  const worker = workerContext(options, resources, abort.signal, new HandlerSlots(concurrency));
   const { retry } = subscriptionTopics(options.topic, options.subscription);
 
   const consumers = await startAll(resources, concurrency, [
@@ -62,6 +63,7 @@ function workerContext(
   options: SubscribeOptions,
   resources: SubscriptionResources,
   signal: AbortSignal,
+  slots: HandlerSlots,
 ): BatchWorkerContext {
   const { metrics, catalogue } = resources.dependencies;
   const delivery: DeliveryContext = {
@@ -82,6 +84,7 @@ function workerContext(
     signal,
     heartbeatIntervalMs: resources.timeouts.heartbeatIntervalMs,
     honourNotBefore: false,
+    slots,
   };
 }
 
