@@ -39,6 +39,11 @@ export interface Transport {
   /** Validates and publishes; resolves with the message ids once the transport has them. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Resolves when the broker answers (and, on Kafka, every consumer is running); rejects when
+   * not, or once closed. One cheap request: what a readiness probe calls.
+   */
+  check(): Promise<void>;
   /** Closes every subscription it opened, then its connections. */
   close(): Promise<void>;
 }

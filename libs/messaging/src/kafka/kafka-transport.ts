@@ -5,6 +5,7 @@ import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { AdminConnection } from './admin-connection.ts';
 import { assertPublicAttributes } from './kafka-headers.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
 import { type ConsumerTimeouts, openKafkaSubscription } from './kafka-subscription.ts';
@@ -79,7 +80,9 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     );
   });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
-  return new KafkaTransport({ kafka, producer, topics, options, timeouts, maxBatchBytes });
+  // Not retried: a readiness probe has its own deadline and asks again soon.
+  const probe = new AdminConnection(kafka.admin({ retry: { retries: 0 } }));
+  return new KafkaTransport({ kafka, producer, topics, probe, options, timeouts, maxBatchBytes });
 }
 
 function checkedMaxBatchBytes(maxBatchBytes: number): number {
@@ -106,6 +109,8 @@ interface KafkaTransportParts {
   readonly kafka: Kafka;
   readonly producer: Producer;
   readonly topics: TopicCreator | undefined;
+  /** Asks the cluster for its metadata in check(). */
+  readonly probe: AdminConnection;
   readonly options: KafkaTransportOptions;
   readonly timeouts: ConsumerTimeouts;
   readonly maxBatchBytes: number;
@@ -150,6 +155,12 @@ class KafkaTransport implements Transport {
     });
   }
 
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    const admin = await this.#parts.probe.ready();
+    await admin.describeCluster();
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#closeAll();
     return this.#closing;
@@ -161,6 +172,7 @@ class KafkaTransport implements Transport {
     await this.#subscriptions.closeAll();
     await this.#parts.producer.disconnect();
     await this.#parts.topics?.close();
+    await this.#parts.probe.close();
   }
 
   // The broker's limit applies to each partition's batch; bounding the whole send bounds each.

@@ -146,6 +146,11 @@ class PostgresTransport implements Transport {
     return this.#subscriptions.add(() => this.#open(options));
   }
 
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    await this.#pool.query('SELECT 1');
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#closeOnce();
     return this.#closing;

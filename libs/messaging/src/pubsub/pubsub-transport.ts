@@ -71,6 +71,8 @@ function clientSettings(options: PubSubTransportOptions) {
   };
 }
 
+const checkTimeoutMs = 5_000;
+
 class PubSubTransport implements Transport {
   readonly name = 'pubsub';
   readonly #pubsub: PubSub;
@@ -100,6 +102,12 @@ class PubSubTransport implements Transport {
 
   subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     return this.#subscriptions.add(() => this.#open(subscribeOptions));
+  }
+
+  /** One request Pub/Sub must answer, not retried: the readiness probe has its own deadline. */
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    await probePubSub(this.#pubsub, { timeout: checkTimeoutMs, retry: null });
   }
 
   close(): Promise<void> {

@@ -31,11 +31,13 @@ describe('postgres transport closing', () => {
     expect(logger.problems()).toEqual([]);
   });
 
-  it('refuses subscribe and publish once closed, with a coded error', async () => {
+  it('refuses subscribe, publish and check once closed, with a coded error', async () => {
     const { topic, subscription } = await broker.freshTopic();
     const { transport } = await broker.open(consumerRole, topic);
+    await expect(transport.check()).resolves.toBeUndefined();
     await transport.close();
 
+    await expect(transport.check()).rejects.toMatchObject({ code: 'MESSAGING_CLOSED' });
     await expect(
       transport.subscribe({ topic, subscription, handler: async () => {} }),
     ).rejects.toMatchObject({ code: 'MESSAGING_CLOSED' });
