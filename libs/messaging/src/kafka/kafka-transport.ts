@@ -8,7 +8,11 @@ import type { SubscribeOptions, Subscription, Transport } from '../transport.ts'
 import { AdminConnection } from './admin-connection.ts';
 import { assertPublicAttributes } from './kafka-headers.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
-import { type ConsumerTimeouts, openKafkaSubscription } from './kafka-subscription.ts';
+import {
+  type ConsumerTimeouts,
+  type KafkaSubscription,
+  openKafkaSubscription,
+} from './kafka-subscription.ts';
 import { TopicCreator } from './kafka-topic-creator.ts';
 
 export interface KafkaTransportOptions extends TransportDependencies {
@@ -119,7 +123,7 @@ interface KafkaTransportParts {
 class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly #parts: KafkaTransportParts;
-  readonly #subscriptions = new OpenSubscriptions('kafka');
+  readonly #subscriptions = new OpenSubscriptions<KafkaSubscription>('kafka');
   #closing: Promise<void> | undefined;
 
   constructor(parts: KafkaTransportParts) {
@@ -155,8 +159,13 @@ class KafkaTransport implements Transport {
     });
   }
 
+  /** A consumer that crashed fails the check until it has rejoined its group. */
   async check(): Promise<void> {
     this.#subscriptions.assertOpen();
+    const crashed = this.#subscriptions.opened().map((opened) => opened.failure());
+    const failure = crashed.find((error) => error !== undefined);
+    if (failure !== undefined) throw failure;
+
     const admin = await this.#parts.probe.ready();
     await admin.describeCluster();
   }
