@@ -12,6 +12,7 @@ export const messagingErrorMessages = {
   MESSAGING_NOT_PERMITTED: 'This service may not {action} {target}.',
   MESSAGING_SUBSCRIPTION_NOT_FOUND: 'Subscription {subscription} of topic {topic} does not exist.',
   MESSAGING_CONNECTION_FAILED: 'The {transport} transport could not connect to {target}.',
+  MESSAGING_PUBLISH_TIMEOUT: 'Publishing to {topic} did not finish within {timeoutMs} ms.',
 } as const;
 
 export type MessagingErrorCode = keyof typeof messagingErrorMessages;
