@@ -51,7 +51,7 @@ async function readiness(app: ServiceApp) {
 }
 
 describe('/readyz of a platform app', () => {
-  it('reports the messaging transport, 503 while its database is down and 200 once back', async () => {
+  it('is 503 while the messaging database is down, 200 once it is back', async () => {
     const app = await startApp();
     onTestFinished(() => cutMessagingDatabase(true));
 

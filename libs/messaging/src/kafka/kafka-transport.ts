@@ -74,14 +74,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
   });
 
   await producer.connect().catch((error: unknown) => {
-    const target = options.brokers.join(',');
-    throw new MessagingError(
-      'MESSAGING_CONNECTION_FAILED',
-      { transport: 'kafka', target },
-      {
-        cause: error,
-      },
-    );
+    const params = { transport: 'kafka', target: options.brokers.join(',') };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
   });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
   // Not retried: a readiness probe has its own deadline and asks again soon.

@@ -63,14 +63,8 @@ export async function createPostgresTransport(
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    const target = databaseOf(options.connectionString);
-    throw new MessagingError(
-      'MESSAGING_CONNECTION_FAILED',
-      { transport: 'postgres', target },
-      {
-        cause: error,
-      },
-    );
+    const params = { transport: 'postgres', target: databaseOf(options.connectionString) };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
   }
 
   return new PostgresTransport(pool, options, settings);

@@ -45,14 +45,8 @@ export async function createPubSubTransport(options: PubSubTransportOptions): Pr
     await probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 });
   } catch (error) {
     await pubsub.close();
-    const target = options.apiEndpoint ?? 'Pub/Sub';
-    throw new MessagingError(
-      'MESSAGING_CONNECTION_FAILED',
-      { transport: 'pubsub', target },
-      {
-        cause: error,
-      },
-    );
+    const params = { transport: 'pubsub', target: options.apiEndpoint ?? 'Pub/Sub' };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
   }
 
   return new PubSubTransport(pubsub, options);

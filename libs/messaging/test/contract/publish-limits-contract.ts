@@ -88,7 +88,7 @@ export function describePublishLimitsContract(harness: ContractHarness): void {
       expect(recorder.deliveries[0]?.attributes).toEqual(attributes);
     }, 90_000);
 
-    it('sends nothing of a publish that holds an envelope consumers would refuse', async (context) => {
+    it('sends nothing of a publish holding an envelope consumers refuse', async (context) => {
       if (unavailable) return context.skip(unavailable);
       const { topic, subscription, transport } = await openFresh();
       const recorder = new Recorder();

@@ -15,7 +15,8 @@ import { KafkaTestBroker } from './kafka-test-broker.ts';
 
 const broker = new KafkaTestBroker();
 const unavailable = await broker.unavailable();
-const title = `kafka transport closing${unavailable === undefined ? '' : ` (skipped: ${unavailable})`}`;
+const skipped = unavailable === undefined ? '' : ` (skipped: ${unavailable})`;
+const title = `kafka transport closing${skipped}`;
 
 describe.skipIf(unavailable !== undefined)(title, () => {
   const opened: Transport[] = [];

@@ -13,7 +13,8 @@ import { KafkaTestBroker } from './kafka-test-broker.ts';
 
 const broker = new KafkaTestBroker();
 const unavailable = await broker.unavailable();
-const title = `kafka consumer crash${unavailable === undefined ? '' : ` (skipped: ${unavailable})`}`;
+const skipped = unavailable === undefined ? '' : ` (skipped: ${unavailable})`;
+const title = `kafka consumer crash${skipped}`;
 
 async function setMaxMessageBytes(topic: string, bytes: number): Promise<void> {
   const admin = broker.kafka.admin();

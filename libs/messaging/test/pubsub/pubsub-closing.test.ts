@@ -42,7 +42,7 @@ async function open(topic: string, logger = new LoggedLines()) {
 }
 
 describe('Pub/Sub transport closing', () => {
-  it('leaves no consumer behind when close() begins while subscribe() is opening', async (context) => {
+  it('leaves no consumer behind when close() begins during subscribe()', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const [topic, subscription] = [uniqueName('pubsub'), uniqueName('sub')];
     const logger = new LoggedLines();
