@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { type DeliveryContext, processDelivery } from '../process-delivery.ts';
+import type { HandlerSlots } from './handler-slots.ts';
 import type { InFlightLag } from './in-flight-lag.ts';
 import { readHeaders } from './kafka-headers.ts';
 import { type ConsumedMessage, carryOutOutcome, type OutcomeTarget } from './kafka-outcome.ts';
@@ -16,6 +17,8 @@ export interface BatchWorkerContext {
   readonly heartbeatIntervalMs: number;
   /** Holds each message until its not-before time: the retry topic's worker. */
   readonly honourNotBefore: boolean;
+  /** Shared by the subscription's consumers: a slot is held while a message is handled. */
+  readonly slots: HandlerSlots;
   readonly lag?: InFlightLag;
 }
 
@@ -64,6 +67,20 @@ async function handleMessage(
   }
 
   context.lag?.handling(partition, Number(message.timestamp));
+  const release = await context.slots.acquire();
+  try {
+    // The wait for a slot may have outlasted the subscription or this partition's assignment.
+    if (!keepAlive.wanted(context.signal)) return false;
+
+    await handleInSlot(context, consumed);
+    return true;
+  } finally {
+    release();
+  }
+}
+
+async function handleInSlot(context: BatchWorkerContext, consumed: ConsumedMessage) {
+  const { message, headers } = consumed;
   const outcome = await processDelivery(
     {
       topic: context.topic,
@@ -74,8 +91,8 @@ async function handleMessage(
     },
     context.delivery,
   );
+
   await carryOutOutcome(outcome, consumed, context.target);
-  return true;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from '../process-delivery.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription } from '../transport.ts';
+import { detachClosedSubscription } from './closed-subscription.ts';
 import { DeadLetterPublisher } from './dead-letter-publisher.ts';
 import { OrderRewinds } from './order-rewinds.ts';
 import { OrderingKeyQueue } from './ordering-key-queue.ts';
@@ -107,7 +108,10 @@ class PubSubConsumer {
 
     await this.#deadLetters.flush();
     await this.#subscription.close();
-    this.#subscription.removeAllListeners();
+    detachClosedSubscription(this.#subscription, (error) => {
+      const details = { topic: this.#topic, subscription: this.#name, err: error };
+      this.#logger?.warn(details, 'Pub/Sub subscription failed after it was closed');
+    });
     this.#stopLag();
   }
 

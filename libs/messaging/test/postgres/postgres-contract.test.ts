@@ -1,5 +1,6 @@
 import { createPostgresTransport } from '../../src/postgres/index.ts';
 import type { ContractHarness } from '../contract/contract-harness.ts';
+import { describePublishLimitsContract } from '../contract/publish-limits-contract.ts';
 import { describeTransportContract } from '../contract/transport-contract.ts';
 import { consumerRole, usePostgresBroker } from './postgres-broker.ts';
 
@@ -39,3 +40,4 @@ const harness: ContractHarness = {
 };
 
 describeTransportContract(harness);
+describePublishLimitsContract(harness);
