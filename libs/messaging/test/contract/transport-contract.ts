@@ -27,6 +27,9 @@ import {
 
 const fixture = join(import.meta.dirname, '../fixtures/consumer-process.ts');
 const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
+// Long enough that a redelivery which skipped its backoff (or waited only for a postgres poll,
+// 200 ms here) shows up as too short a gap.
+const slowRetry = { maxAttempts: 5, initialBackoffMs: 1_000, maxBackoffMs: 4_000 };
 
 /**
  * The guarantees every transport must give, run against a real broker. Each test gets its own
@@ -115,22 +118,28 @@ export function describeTransportContract(harness: ContractHarness): void {
       if (unavailable) return context.skip(unavailable);
       const { topic, subscription, catalogue } = await freshTopic();
       const transport = await open(catalogue);
-      const attempts: number[] = [];
+      const attempts: { attempt: number; at: number }[] = [];
 
       await transport.subscribe({
         topic,
         subscription,
-        retry: { ...fastRetry, maxAttempts: 5 },
+        retry: slowRetry,
         handler: async (message) => {
-          attempts.push(message.attempt);
-          if (message.attempt === 1) throw new Error('transient failure');
+          attempts.push({ attempt: message.attempt, at: performance.now() });
+          if (message.attempt < 3) throw new Error('transient failure');
         },
       });
       await transport.publish(topic, [orderMessage('k', 1)]);
 
-      await waitFor('the second attempt succeeds', () => attempts.length === 2, 60_000);
+      await waitFor('the third attempt succeeds', () => attempts.length === 3, 60_000);
       await sleep(300);
-      expect(attempts).toEqual([1, 2]);
+      expect(attempts.map((entry) => entry.attempt)).toEqual([1, 2, 3]);
+      if (!harness.honoursBackoff) return;
+
+      // The backoff doubles from 1 s and has up to 20% jitter: at least 0.8 s, then 1.6 s.
+      const gaps = attempts.slice(1).map((entry, index) => entry.at - (attempts[index]?.at ?? 0));
+      expect(gaps[0], 'gap after the first failure').toBeGreaterThanOrEqual(800);
+      expect(gaps[1], 'gap after the second failure').toBeGreaterThanOrEqual(1_600);
     });
 
     it('dead-letters a message after the configured attempts, with the reason', async (context) => {
