@@ -16,7 +16,10 @@ export interface SubscribeOptions {
   /** A durable name: consumers with the same subscription share its messages. */
   readonly subscription: string;
   readonly handler: MessageHandler;
-  /** Messages handled at once by this consumer. Ordering per key holds only at 1. @default 1 */
+  /**
+   * Messages handled at once by this consumer (on Kafka, partitions). Messages of one key are
+   * still handled one after another, in order, at any concurrency. @default 1
+   */
   readonly concurrency?: number;
   readonly retry?: Partial<RetryPolicy>;
 }

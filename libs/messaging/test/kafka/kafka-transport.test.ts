@@ -75,7 +75,8 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     const recorder = new Recorder();
     const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
 
-    await transport.subscribe({ topic, subscription, handler: recorder.record, concurrency: 4 });
+    const handler = recorder.recordAfterPause(5);
+    await transport.subscribe({ topic, subscription, handler, concurrency: 4 });
     for (const round of range(4)) {
       await transport.publish(
         topic,

@@ -68,6 +68,8 @@ describe('postgres transport', () => {
           failedOnce.add(sequence);
           throw new Error('fails once');
         }
+        // Recorded on completion after a pause, so two messages of a key run at once would show.
+        await sleep(Math.random() * 5);
         handled.push(message);
       },
     });

@@ -116,7 +116,10 @@ describe('Pub/Sub transport on the emulator', () => {
     const transport = await open(topic);
     const recorder = new Recorder();
 
-    await transport.subscribe({ topic, subscription, concurrency: 4, handler: recorder.record });
+    // Recording as each handler finishes, after a random pause: the client hands over a key's
+    // messages without waiting, so only the transport's queue per key keeps them in order.
+    const handler = recorder.recordAfterPause(10);
+    await transport.subscribe({ topic, subscription, concurrency: 4, handler });
     const keys = ['a', 'b', 'c', 'd'];
     await transport.publish(
       topic,
