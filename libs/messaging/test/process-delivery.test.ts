@@ -6,6 +6,7 @@ import type { MessageHandler } from '../src/message.ts';
 import { MessagingMetrics } from '../src/messaging-metrics.ts';
 import { type Delivery, processDelivery } from '../src/process-delivery.ts';
 import { resolveRetryPolicy } from '../src/retry-policy.ts';
+import { scrapeMetric } from './contract/scraped-metric.ts';
 import { orderMessage, testCatalogue } from './contract/test-messages.ts';
 
 const topic = 'unit.orders';
@@ -89,5 +90,44 @@ describe('processDelivery', () => {
 
     expect(outcome).toMatchObject({ action: 'dead-letter', reason: 'malformed' });
     expect(called).toBe(false);
+  });
+
+  it('counts a delivery only when it reaches the handler, and a dead letter by reason', async () => {
+    const registry = new Registry();
+    const context = contextWith(async () => {}, registry);
+    const labels = { topic, subscription: 'unit.sub' };
+
+    await processDelivery(delivery(1, Buffer.from('not json')), context);
+    expect(await scrapeMetric(registry, 'messaging_delivered_total')).toBe(0);
+    expect(await scrapeMetric(registry, 'messaging_redelivered_total')).toBe(0);
+    expect(
+      await scrapeMetric(registry, 'messaging_dead_lettered_total', {
+        ...labels,
+        reason: 'malformed',
+      }),
+    ).toBe(1);
+
+    await processDelivery(delivery(2), context);
+    expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(1);
+    expect(await scrapeMetric(registry, 'messaging_redelivered_total', labels)).toBe(1);
+  });
+
+  it('leaves counting acknowledgements to the transport, which knows when one was sent', async () => {
+    const registry = new Registry();
+
+    expect(
+      await processDelivery(
+        delivery(1),
+        contextWith(async () => {}, registry),
+      ),
+    ).toEqual({
+      action: 'ack',
+    });
+    expect(await scrapeMetric(registry, 'messaging_acknowledged_total')).toBe(0);
+    expect(
+      await scrapeMetric(registry, 'messaging_handler_duration_seconds_count', {
+        outcome: 'success',
+      }),
+    ).toBe(1);
   });
 });

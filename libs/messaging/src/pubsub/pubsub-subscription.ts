@@ -145,7 +145,10 @@ class PubSubConsumer {
 
   async #settle(message: Message, key: string, outcome: DeliveryOutcome): Promise<void> {
     if (outcome.action === 'ack') {
+      // The client sends acks in the background and reports no failure without exactly-once
+      // delivery, so this counts acks handed to it (docs/messaging-pubsub.md, Metrics).
       message.ack();
+      this.#context.metrics.acknowledged.inc({ topic: this.#topic, subscription: this.#name });
     } else if (outcome.action === 'retry') {
       this.#logger?.warn(this.#describe(message, {}), 'handler failed; message sent back');
       this.#sendBack(message, key);

@@ -15,6 +15,7 @@ import {
 } from '../../src/index.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../outbox/scratch-database.ts';
 import type { ContractHarness } from './contract-harness.ts';
+import { scrapeMetric } from './scraped-metric.ts';
 import {
   orderMessage,
   permissiveCatalogue,
@@ -84,10 +85,12 @@ export function describeTransportContract(harness: ContractHarness): void {
       expect([...recorder.ids].sort()).toEqual([...ids].sort());
       expect(recorder.deliveries.every((d) => d.envelope.type === testMessageType)).toBe(true);
 
-      const metrics = await registry.metrics();
-      expect(metrics).toMatch(new RegExp(`messaging_published_total\\{topic="${topic}"\\} 20`));
-      await waitFor('acknowledgements are counted', async () =>
-        /messaging_acknowledged_total\{[^}]*\} 20/.test(await registry.metrics()),
+      const labels = { topic, subscription };
+      expect(await scrapeMetric(registry, 'messaging_published_total', { topic })).toBe(20);
+      expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(20);
+      await waitFor(
+        'acknowledgements are counted',
+        async () => (await scrapeMetric(registry, 'messaging_acknowledged_total', labels)) === 20,
       );
     });
 
@@ -180,7 +183,8 @@ export function describeTransportContract(harness: ContractHarness): void {
       if (unavailable) return context.skip(unavailable);
       const { topic, subscription, catalogue } = await freshTopic();
       const producer = await open(permissiveCatalogue(topic));
-      const consumer = await open(catalogue);
+      const registry = new Registry();
+      const consumer = await open(catalogue, registry);
       const recorder = new Recorder();
 
       await consumer.subscribe({ topic, subscription, handler: recorder.record });
@@ -202,6 +206,13 @@ export function describeTransportContract(harness: ContractHarness): void {
         );
       });
       expect(recorder.ids.has(invalidId ?? '')).toBe(false);
+
+      const labels = { topic, subscription };
+      const deadLettered = (reason: string) =>
+        scrapeMetric(registry, 'messaging_dead_lettered_total', { ...labels, reason });
+      expect(await deadLettered('invalid-payload')).toBe(1);
+      expect(await deadLettered('unknown-contract')).toBe(1);
+      expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(1);
     });
 
     it('refuses an oversize message with a coded error and sends nothing', async (context) => {
