@@ -18,13 +18,17 @@ export {
   defaultKafkaBrokers,
   findKafkaBrokers,
   type KafkaAvailability,
+  type KafkaBrokerStart,
   kafkaBrokers,
+  startKafkaBroker,
 } from './kafka-broker.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   defaultPubSubEmulatorHost,
   type PubSubEmulatorAvailability,
+  type PubSubEmulatorStart,
   pubsubEmulator,
+  startPubSubEmulator,
 } from './pubsub-emulator.ts';
 export {
   createTestDatabases,
@@ -36,4 +40,5 @@ export {
   type TestMessagingDatabase,
   type TestServiceDatabase,
 } from './service-databases.ts';
+export type { StartedBroker } from './started-broker.ts';
 export { queryAs, withClient } from './with-client.ts';

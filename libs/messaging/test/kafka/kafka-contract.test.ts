@@ -13,6 +13,7 @@ afterAll(() => broker.close());
 
 const harness: ContractHarness = {
   name: 'kafka',
+  honoursBackoff: true,
   unavailable: () => broker.unavailable(),
   createTransport: (dependencies) =>
     createKafkaTransport({

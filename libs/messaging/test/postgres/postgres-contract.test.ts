@@ -12,6 +12,7 @@ const broker = usePostgresBroker();
 // both here; the ACL tests keep producers and consumers apart.
 const harness: ContractHarness = {
   name: 'postgres',
+  honoursBackoff: true,
   // The test run always has its PostgreSQL (embedded, or TEST_DATABASE_URL).
   unavailable: async () => undefined,
   createTransport: (dependencies) =>

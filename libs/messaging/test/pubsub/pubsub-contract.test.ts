@@ -19,6 +19,7 @@ afterAll(async () => {
 
 const harness: ContractHarness = {
   name: 'pubsub',
+  honoursBackoff: false,
   unavailable: () => emulator.unavailable(),
   createTransport: (dependencies) =>
     createPubSubTransport({
