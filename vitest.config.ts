@@ -8,7 +8,10 @@ export default defineConfig({
       'deploy/**/*.test.ts',
       'docs/**/*.test.ts',
     ],
-    globalSetup: ['libs/testing/src/postgres-global-setup.ts'],
+    globalSetup: [
+      'libs/testing/src/postgres-global-setup.ts',
+      'libs/testing/src/broker-global-setup.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

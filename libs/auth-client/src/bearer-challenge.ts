@@ -1,3 +1,5 @@
+import { AppError } from '@footfall/service-kit';
+import type { FastifyReply } from 'fastify';
 import type { AuthErrorCode } from './auth-errors.ts';
 
 /**
@@ -16,5 +18,19 @@ export function bearerChallenge(code: AuthErrorCode, scopes: readonly string[] =
       return 'Bearer error="insufficient_scope"';
     default:
       return 'Bearer error="invalid_token"';
+  }
+}
+
+/**
+ * Puts the challenge for a refused request on the reply: for this library's 4xx refusals only.
+ * A 5xx (keys unavailable) is our outage, not the caller's credentials, so it gets none.
+ */
+export function setBearerChallenge(
+  reply: FastifyReply,
+  error: unknown,
+  scopes: readonly string[] = [],
+): void {
+  if (error instanceof AppError && error.statusCode < 500) {
+    reply.header('www-authenticate', bearerChallenge(error.code as AuthErrorCode, scopes));
   }
 }

@@ -1,4 +1,6 @@
 export { type AuthErrorCode, authErrors } from './auth-errors.ts';
+export { setBearerChallenge } from './bearer-challenge.ts';
+export { bearerTokenOf } from './bearer-header.ts';
 export { type BearerTokensOptions, bearerTokens } from './bearer-tokens.ts';
 export {
   requireToken,

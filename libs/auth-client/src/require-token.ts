@@ -1,7 +1,7 @@
-import { AppError } from '@footfall/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type AuthErrorCode, authErrors } from './auth-errors.ts';
-import { bearerChallenge } from './bearer-challenge.ts';
+import { authErrors } from './auth-errors.ts';
+import { setBearerChallenge } from './bearer-challenge.ts';
+import { bearerTokenOf } from './bearer-header.ts';
 import type { VerifiedToken } from './verified-token.ts';
 
 /** What a route asks of its caller's token, beyond being valid for this service. */
@@ -17,9 +17,6 @@ export type TokenHook = (
   request: FastifyRequest,
   reply: FastifyReply,
 ) => Promise<void>;
-
-/** `Bearer` then the token; the scheme is case-insensitive (RFC 9110 section 11.1). */
-const bearerPattern = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * A route hook that refuses the request unless it carries a valid access token for this service
@@ -38,10 +35,7 @@ export function requireToken(requirement: TokenRequirement = {}): TokenHook {
       assertRole(token, roles);
       request.token = token;
     } catch (error) {
-      if (error instanceof AppError && error.statusCode < 500) {
-        reply.header('www-authenticate', bearerChallenge(error.code as AuthErrorCode, scopes));
-      }
-
+      setBearerChallenge(reply, error, scopes);
       throw error;
     }
   };
@@ -64,17 +58,7 @@ async function verifyRequest(app: FastifyInstance, request: FastifyRequest) {
     throw new TypeError('requireToken needs the bearerTokens plugin registered first');
   }
 
-  const header = request.headers.authorization;
-  if (header === undefined || !/^Bearer(\s|$)/i.test(header)) {
-    throw authErrors.create('AUTH_TOKEN_MISSING');
-  }
-
-  const token = bearerPattern.exec(header)?.[1];
-  if (token === undefined) {
-    throw authErrors.create('AUTH_TOKEN_INVALID');
-  }
-
-  return app.tokenVerifier.verify(token);
+  return app.tokenVerifier.verify(bearerTokenOf(request.headers.authorization));
 }
 
 function assertScopes(token: VerifiedToken, scopes: readonly string[]): void {

@@ -1,5 +1,5 @@
 import { AppError } from '@footfall/service-kit';
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { authErrors } from './auth-errors.ts';
 import { toVerifiedToken, type VerifiedToken } from './verified-token.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -17,12 +17,17 @@ export interface TokenVerifierOptions {
   readonly issuer: string;
   /** Where the authorization server publishes its public keys. */
   readonly jwksUrl: string | URL;
-  /** This service's resource identifier; the token's `aud` must name it. */
+  /** This service's resource identifier; the token's `aud` must be exactly this string. */
   readonly audience: string;
   /** A subset of allowedAlgorithms. @default ['ES256'], as the auth service signs */
   readonly algorithms?: readonly AllowedAlgorithm[];
   /** Allowed clock skew for `exp`, `nbf` and `iat`. @default 5 */
   readonly clockToleranceSeconds?: number;
+  /**
+   * The oldest a token may be, by its `iat`, and the longest it may claim to live (`exp - iat`):
+   * a token issued for a year is refused outright. @default 600, twice the auth service's 300 s
+   */
+  readonly maxTokenAgeSeconds?: number;
   /** How long after a key-set fetch an unknown `kid` waits before fetching again. @default 30000 */
   readonly jwksCooldownMs?: number;
   /** How long a fetched key set is used before it is fetched again. @default 600000 */
@@ -48,7 +53,7 @@ export interface TokenVerifier {
 /** RFC 9068 access tokens say so in their header, which keeps ID tokens out. */
 const accessTokenType = 'at+jwt';
 
-/** Claims a token is refused without, beyond what issuer and audience checks already require. */
+/** Claims a token is refused without, beyond what issuer, audience and age checks require. */
 const requiredClaims = ['exp', 'sub', 'client_id'];
 
 /** Builds a verifier whose key set is fetched on first use, cached, and refetched on a new kid. */
@@ -62,11 +67,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }),
   );
   const toleranceSeconds = options.clockToleranceSeconds ?? 5;
+  const maxAgeSeconds = checkMaxTokenAge(options.maxTokenAgeSeconds ?? 600);
   const verifyOptions = {
     issuer: options.issuer,
     audience: options.audience,
     algorithms: [...algorithms],
     clockTolerance: toleranceSeconds,
+    // jose then requires `iat`, and refuses it in the future or older than this.
+    maxTokenAge: maxAgeSeconds,
     typ: accessTokenType,
     requiredClaims,
   };
@@ -86,7 +94,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     );
     const verified = toVerifiedToken(payload);
 
-    if (verified === undefined) {
+    if (
+      verified === undefined ||
+      !isOneAudienceShortLived(payload, options.audience, maxAgeSeconds)
+    ) {
       throw authErrors.create('AUTH_TOKEN_INVALID');
     }
 
@@ -111,6 +122,25 @@ function checkAlgorithms(algorithms: readonly string[]): readonly string[] {
   }
 
   return algorithms;
+}
+
+function checkMaxTokenAge(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new TypeError(`maxTokenAgeSeconds must be a positive number of seconds, not ${seconds}`);
+  }
+
+  return seconds;
+}
+
+/**
+ * jose accepts an `aud` array that merely includes this audience; a Footfall token names exactly
+ * one, as a string, so anything else is not one of ours (T2). A token claiming to live longer than
+ * the maximum age is refused too: it would otherwise be remembered in the cache until its `exp`.
+ */
+function isOneAudienceShortLived(payload: JWTPayload, audience: string, maxAge: number): boolean {
+  const lifetime = (payload.exp ?? Number.POSITIVE_INFINITY) - (payload.iat ?? 0);
+
+  return payload.aud === audience && lifetime <= maxAge;
 }
 
 /**

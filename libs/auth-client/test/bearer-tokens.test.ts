@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalIssuer } from './local-issuer.ts';
 import { buildProtectedApp, type ProtectedApp } from './protected-app.ts';
@@ -84,11 +84,15 @@ describe('bearerTokens and requireToken', () => {
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 
+  // Every claim is kept, only the scope widened: the signature is all that can catch it.
   it('refuses a token whose payload was changed after signing', async () => {
-    const token = await issuer.sign(audience);
-    const [header, , signature] = token.split('.');
-    const forged = { iss: issuer.issuer, aud: audience, sub: 'x', client_id: 'x', scope: 'admin' };
+    const token = await issuer.sign(audience, { claims: { scope: 'stores:read' } });
+    const [header, original = '', signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(original, 'base64url').toString()) as JWTPayload;
+    const forged = { ...claims, scope: 'stores:read stores:write' };
     const payload = Buffer.from(JSON.stringify(forged)).toString('base64url');
+    // Re-encoded unchanged, the claims give back the signed bytes: the scope is the only change.
+    expect(Buffer.from(JSON.stringify(claims)).toString('base64url')).toBe(original);
 
     expectRefusal(
       await getStores(`Bearer ${header}.${payload}.${signature}`),

@@ -20,7 +20,7 @@ export interface LocalClient {
 
 export interface SignOptions {
   /** Claims merged over (or, with undefined, removing) the defaults. */
-  readonly claims?: JWTPayload;
+  readonly claims?: Readonly<Record<string, unknown>>;
   readonly kid?: string;
   readonly typ?: string;
 }
@@ -210,7 +210,7 @@ function checkGrant(form: URLSearchParams, client: LocalClient): string | undefi
   return scopes.every((scope) => client.scopes.includes(scope)) ? undefined : 'invalid_scope';
 }
 
-function withoutUndefined(claims: JWTPayload): JWTPayload {
+function withoutUndefined(claims: Readonly<Record<string, unknown>>): JWTPayload {
   return Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
 }
 

@@ -156,3 +156,66 @@ describe('createTokenVerifier', () => {
     );
   });
 });
+
+describe('audience and age', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const verifierFor = (maxTokenAgeSeconds?: number) =>
+    createTokenVerifier({
+      issuer: issuer.issuer,
+      jwksUrl: issuer.jwksUrl,
+      audience,
+      ...(maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds }),
+    });
+
+  // jose alone accepts an array that includes the audience; the auth service issues a string.
+  it.each([
+    ['an array naming it among others', [audience, 'https://dashboard.footfall.test']],
+    ['an array naming only it', [audience]],
+  ])('refuses aud as %s (T2)', async (_name, aud) => {
+    const token = await issuer.sign(audience, { claims: { aud } });
+
+    expect(await codeOf(verifierFor().verify(token))).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('refuses a token without iat, or issued in the future', async () => {
+    const undated = await issuer.sign(audience, { claims: { iat: undefined } });
+    const ahead = await issuer.sign(audience, { claims: { iat: now() + 120 } });
+
+    expect(await codeOf(verifierFor().verify(undated))).toBe('AUTH_TOKEN_INVALID');
+    expect(await codeOf(verifierFor().verify(ahead))).toBe('AUTH_TOKEN_INVALID');
+  });
+
+  it('refuses a token issued more than 10 minutes ago as expired, whatever its exp', async () => {
+    const old = await issuer.sign(audience, { claims: { iat: now() - 620, exp: now() + 60 } });
+    const recent = await issuer.sign(audience, { claims: { iat: now() - 240, exp: now() + 60 } });
+
+    expect(await codeOf(verifierFor().verify(old))).toBe('AUTH_TOKEN_EXPIRED');
+    expect(await codeOf(verifierFor().verify(recent))).toBe('accepted');
+  });
+
+  it('refuses a fresh token that claims to live longer than the maximum age', async () => {
+    const yearLong = await issuer.sign(audience, { claims: { exp: now() + 365 * 86_400 } });
+    const tenMinutes = await issuer.sign(audience, { claims: { exp: now() + 600 } });
+
+    expect(await codeOf(verifierFor().verify(yearLong))).toBe('AUTH_TOKEN_INVALID');
+    expect(await codeOf(verifierFor().verify(tenMinutes))).toBe('accepted');
+  });
+
+  it('takes another maximum age as an option', async () => {
+    const minute = verifierFor(60);
+    const fiveMinutes = await issuer.sign(audience);
+    const halfMinute = await issuer.sign(audience, { claims: { exp: now() + 30 } });
+    const old = await issuer.sign(audience, { claims: { iat: now() - 90, exp: now() + 30 } });
+
+    expect(await codeOf(minute.verify(fiveMinutes))).toBe('AUTH_TOKEN_INVALID');
+    expect(await codeOf(minute.verify(halfMinute))).toBe('accepted');
+    expect(await codeOf(minute.verify(old))).toBe('AUTH_TOKEN_EXPIRED');
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses maxTokenAgeSeconds %s as a programming mistake',
+    (maxTokenAgeSeconds) => {
+      expect(() => verifierFor(maxTokenAgeSeconds)).toThrow(TypeError);
+    },
+  );
+});

@@ -12,7 +12,12 @@ export const storeUpsertedV1 = z.object({
 export const routerUpsertedV1 = z.object({
   routerId: z.uuid(),
   storeId: z.uuid(),
-  publicKeyJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
+  /** An Ed25519 public key (RFC 8037): `x` is its 32 bytes in base64url, 43 characters. */
+  publicKeyJwk: z.object({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  }),
 });
 
 /** `customer.router.revoked` v1: a router's key may no longer be used. */

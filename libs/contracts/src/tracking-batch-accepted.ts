@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { timestamp } from './timestamp.ts';
 
 /** One device heard by one router over an interval; the address is already a pseudonym. */
 const observation = z.object({
   devicePseudonym: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
-  firstSeen: z.iso.datetime({ offset: true }),
-  lastSeen: z.iso.datetime({ offset: true }),
+  firstSeen: timestamp,
+  lastSeen: timestamp,
   rssiMax: z.number().int().min(-120).max(0),
   rssiMean: z.number().min(-120).max(0),
   frameCount: z.number().int().min(1),
@@ -17,8 +18,12 @@ export const trackingBatchAcceptedV1 = z.object({
   batchId: z.uuid(),
   storeId: z.uuid(),
   routerId: z.uuid(),
-  receivedAt: z.iso.datetime({ offset: true }),
-  observations: z.array(observation).max(10_000),
+  receivedAt: timestamp,
+  /**
+   * At most 500, so the largest valid message stays well inside the 256 KiB message limit;
+   * ingestion splits a larger router batch over several messages.
+   */
+  observations: z.array(observation).max(500),
 });
 
 export type TrackingBatchAcceptedV1 = z.output<typeof trackingBatchAcceptedV1>;

@@ -1,3 +1,5 @@
+import { deepFreeze } from '@footfall/service-kit/deep-freeze';
+
 /**
  * The platform's database topology as data: one database per service, one schema in it, an owner
  * role that runs migrations, a runtime role the service connects as, and optional read-only roles
@@ -99,18 +101,4 @@ function describeDatabase(
     runtimeRole,
     readOnlyRoles,
   };
-}
-
-function deepFreeze<T extends readonly object[]>(items: T): T {
-  for (const item of items) {
-    for (const value of Object.values(item)) {
-      if (typeof value === 'object' && value !== null) {
-        Object.freeze(value);
-      }
-    }
-
-    Object.freeze(item);
-  }
-
-  return Object.freeze(items);
 }

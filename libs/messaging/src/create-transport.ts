@@ -31,6 +31,7 @@ export async function createTransport(
         clientId: config.KAFKA_CLIENT_ID,
         createTopics: config.MESSAGING_CREATE_TOPOLOGY,
         sessionTimeoutMs: config.MESSAGING_CONSUMER_TIMEOUT_MS,
+        maxBatchBytes: config.KAFKA_MAX_BATCH_BYTES,
       });
   }
 }

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope, envelopeSchema, messageCatalogue } from '@footfall/contracts';
+import type { z } from 'zod';
 import type { ContractCatalogue, OutgoingMessage } from './message.ts';
+import { attributeBytes, attributeProblems } from './message-attributes.ts';
 import { MessagingError } from './messaging-error.ts';
 
 /**
- * The largest encoded envelope any transport accepts: 256 KiB, well under Pub/Sub's 10 MB and
- * Kafka's default 1 MiB, so one limit holds whichever transport carries the message.
+ * The largest message any transport accepts: 256 KiB of encoded envelope and attributes
+ * together, well under Pub/Sub's 10 MB and Kafka's 1 MiB record batch, so one limit holds
+ * whichever transport carries the message.
  */
 export const maxMessageBytes = 256 * 1024;
 
@@ -14,11 +17,14 @@ export interface EncodedMessage {
   readonly key: string;
   readonly data: Buffer;
   readonly attributes: Readonly<Record<string, string>>;
+  /** The envelope's bytes and the attributes' together: what the size limit counts. */
+  readonly size: number;
 }
 
 /**
  * Builds and serialises the envelope of an outgoing message after checking it against its
- * contract and topic. A mistake here is the producer's bug, so it throws rather than sends.
+ * contract and topic, the envelope schema every consumer applies, and the attribute and size
+ * limits. A mistake here is the producer's bug, so it throws rather than sends.
  */
 export function encodeMessage(
   topic: string,
@@ -38,36 +44,67 @@ export function encodeMessage(
 
   const checked = contract.payload.safeParse(message.payload);
   if (!checked.success) {
-    const problems = checked.error.issues
-      .map((i) => `${i.path.join('.')}: ${i.message}`)
-      .join('; ');
+    const problems = describeIssues(checked.error.issues);
     throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems });
   }
 
-  const envelope: Envelope = {
+  return toEncoded(checkedEnvelope(message, checked.data), checkedAttributes(message));
+}
+
+// The schema consumers decode with: an envelope it refuses would only be dead-lettered.
+function checkedEnvelope(message: OutgoingMessage, payload: unknown): Envelope {
+  const { type, version } = message;
+  const envelope = envelopeSchema.safeParse({
     id: message.id ?? randomUUID(),
     type,
     version,
     time: message.time ?? new Date().toISOString(),
     key: message.key,
-    payload: checked.data,
-  };
+    payload,
+  });
 
-  return toEncoded(envelope, message.attributes ?? {});
+  if (!envelope.success) {
+    const problems = describeIssues(envelope.error.issues);
+    throw new MessagingError('MESSAGING_INVALID_ENVELOPE', { type, version, problems });
+  }
+
+  return { ...envelope.data, payload };
+}
+
+function checkedAttributes(message: OutgoingMessage): Readonly<Record<string, string>> {
+  const attributes = message.attributes ?? {};
+  const problems = attributeProblems(attributes);
+
+  if (problems.length > 0) {
+    const { type, version } = message;
+    throw new MessagingError('MESSAGING_INVALID_ATTRIBUTES', {
+      type,
+      version,
+      problems: problems.join('; '),
+    });
+  }
+
+  return attributes;
 }
 
 function toEncoded(envelope: Envelope, attributes: Readonly<Record<string, string>>) {
   const data = Buffer.from(JSON.stringify(envelope), 'utf8');
+  const size = data.length + attributeBytes(attributes);
 
-  if (data.length > maxMessageBytes) {
+  if (size > maxMessageBytes) {
     throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', {
       id: envelope.id,
-      size: data.length,
+      size,
       limit: maxMessageBytes,
     });
   }
 
-  return { id: envelope.id, key: envelope.key, data, attributes };
+  return { id: envelope.id, key: envelope.key, data, attributes, size };
+}
+
+// Paths and zod's wording only: values are never repeated, since payloads may be personal.
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Why a delivered message could not be handed to a handler. */

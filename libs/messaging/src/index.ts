@@ -31,6 +31,7 @@ export {
 export { MessagingMetrics } from './messaging-metrics.ts';
 export {
   idempotentHandler,
+  OutboxMetrics,
   OutboxRelay,
   type OutboxRelayOptions,
   type TransactionalWork,

@@ -8,7 +8,10 @@ export interface OutgoingMessage {
   /** The ordering key; for tracking data, the store id. */
   readonly key: string;
   readonly payload: unknown;
-  /** Small string metadata carried beside the envelope (not validated, not for personal data). */
+  /**
+   * Small string metadata carried beside the envelope, not for personal data: at most 64, names
+   * up to 256 bytes, values up to 1024, counted in the size limit (docs/messaging.md).
+   */
   readonly attributes?: Readonly<Record<string, string>>;
   /** Set by the outbox so a republished message keeps its id; otherwise a new UUID. */
   readonly id?: string;

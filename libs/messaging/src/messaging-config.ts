@@ -18,10 +18,12 @@ export const messagingConfigShape = {
   /** kafka: comma-separated host:port list. */
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('footfall'),
+  /** kafka: most bytes one send carries; below the brokers' and topics' message size limits. */
+  KAFKA_MAX_BATCH_BYTES: z.coerce.number().int().min(270_336).default(921_600),
   /**
    * How long a consumer that stopped answering keeps its messages before they go to another:
-   * the postgres lease and the Kafka session timeout. (Pub/Sub uses its own 10 s minimum
-   * acknowledgement deadline, which the client extends while a handler runs.)
+   * the postgres lease and the Kafka session timeout (at least 6000 there). Pub/Sub uses its own
+   * 10 s minimum acknowledgement deadline, which the client extends while a handler runs.
    */
   MESSAGING_CONSUMER_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Create topics and subscriptions at start-up (development); production expects them. */
@@ -29,14 +31,22 @@ export const messagingConfigShape = {
 } as const;
 
 /**
- * The cross-variable rule of the shape above: each transport needs its connection variable.
- * Services that spread the shape into their own schema add this with `.superRefine`.
+ * Kafka brokers refuse a session timeout below their `group.min.session.timeout.ms`, 6 s by
+ * default (and kafkajs itself below 3 s), so a shorter one would only fail at the first join.
+ */
+const kafkaMinimumConsumerTimeoutMs = 6_000;
+
+/**
+ * The cross-variable rules of the shape above: each transport needs its connection variable,
+ * and Kafka a consumer timeout its brokers accept. Services that spread the shape into their
+ * own schema add this with `.superRefine`.
  */
 export function requireTransportSettings(
   config: {
     MESSAGING_TRANSPORT: string;
     MESSAGING_DATABASE_URL?: string | undefined;
     KAFKA_BROKERS?: string | undefined;
+    MESSAGING_CONSUMER_TIMEOUT_MS?: number | undefined;
   },
   context: z.RefinementCtx,
 ): void {
@@ -52,6 +62,18 @@ export function requireTransportSettings(
       code: 'custom',
       path: [variable],
       message: `required when MESSAGING_TRANSPORT=${config.MESSAGING_TRANSPORT}`,
+    });
+  }
+
+  const timeout = config.MESSAGING_CONSUMER_TIMEOUT_MS;
+  const kafka = config.MESSAGING_TRANSPORT === 'kafka';
+  if (kafka && timeout !== undefined && timeout < kafkaMinimumConsumerTimeoutMs) {
+    context.addIssue({
+      code: 'custom',
+      path: ['MESSAGING_CONSUMER_TIMEOUT_MS'],
+      message:
+        `must be at least ${kafkaMinimumConsumerTimeoutMs} when MESSAGING_TRANSPORT=kafka ` +
+        "(the brokers' default group.min.session.timeout.ms)",
     });
   }
 }

@@ -30,7 +30,7 @@ export class MessagingMetrics {
     });
     this.acknowledged = new Counter({
       name: 'messaging_acknowledged_total',
-      help: 'Messages whose handler succeeded and that were acknowledged.',
+      help: 'Messages whose handler succeeded, counted once the acknowledgement was sent.',
       labelNames: both,
       registers,
     });
@@ -42,7 +42,7 @@ export class MessagingMetrics {
     });
     this.deadLettered = new Counter({
       name: 'messaging_dead_lettered_total',
-      help: 'Messages moved to the dead-letter destination, by reason.',
+      help: 'Messages given up on and moved to the dead-letter destination, by reason.',
       labelNames: [...both, 'reason'],
       registers,
     });

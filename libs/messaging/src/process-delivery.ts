@@ -32,26 +32,27 @@ export interface DeliveryContext {
 /**
  * The part of consuming that is the same on every transport: decode and validate, run the
  * handler, count it, and decide between acknowledging, retrying later and dead-lettering. An
- * invalid message is dead-lettered at once: retrying cannot make it valid.
+ * invalid message is dead-lettered at once: retrying cannot make it valid. Acknowledgements are
+ * counted by the transport, once it has sent them.
  */
 export async function processDelivery(
   delivery: Delivery,
   context: DeliveryContext,
 ): Promise<DeliveryOutcome> {
   const labels = { topic: delivery.topic, subscription: delivery.subscription };
-  context.metrics.delivered.inc(labels);
-  if (delivery.attempt > 1) context.metrics.redelivered.inc(labels);
-
   const decoded = decodeMessage(delivery.data, context.catalogue ?? messageCatalogue);
   if (!decoded.ok) {
     return deadLetter(context, labels, decoded.reason, decoded.detail);
   }
 
+  // Only what reaches the handler is a delivery in the metrics' sense.
+  context.metrics.delivered.inc(labels);
+  if (delivery.attempt > 1) context.metrics.redelivered.inc(labels);
+
   const stopTimer = context.metrics.handlerDuration.startTimer(labels);
   try {
     await context.handler({ ...delivery, envelope: decoded.envelope });
     stopTimer({ outcome: 'success' });
-    context.metrics.acknowledged.inc(labels);
     return { action: 'ack' };
   } catch (error) {
     stopTimer({ outcome: 'failure' });

@@ -16,7 +16,10 @@ export interface SubscribeOptions {
   /** A durable name: consumers with the same subscription share its messages. */
   readonly subscription: string;
   readonly handler: MessageHandler;
-  /** Messages handled at once by this consumer. Ordering per key holds only at 1. @default 1 */
+  /**
+   * Handlers this consumer runs at once. Messages of one key still run one after another, in
+   * order, at any concurrency (on Kafka, until one fails; docs/messaging.md). @default 1
+   */
   readonly concurrency?: number;
   readonly retry?: Partial<RetryPolicy>;
 }
@@ -36,6 +39,11 @@ export interface Transport {
   /** Validates and publishes; resolves with the message ids once the transport has them. */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Resolves when the broker answers (and, on Kafka, every consumer is running); rejects when
+   * not, or once closed. One cheap request: what a readiness probe calls.
+   */
+  check(): Promise<void>;
   /** Closes every subscription it opened, then its connections. */
   close(): Promise<void>;
 }

@@ -29,8 +29,9 @@ export interface PlatformApp<Databases extends string> {
 
 /**
  * What every Footfall service is made of: the kit's app, a pool per database (each probed by
- * /readyz and closed at shutdown) and the messaging transport the configuration names. The
- * service adds its routes, subscriptions and relays to what this returns.
+ * /readyz and closed at shutdown) and the messaging transport the configuration names (probed
+ * by /readyz as `messaging`, closed at shutdown). The service adds its routes, subscriptions
+ * and relays to what this returns.
  */
 export async function buildPlatformApp<Databases extends string>(
   options: PlatformAppOptions<Databases>,
@@ -55,6 +56,7 @@ export async function buildPlatformApp<Databases extends string>(
     metrics: new MessagingMetrics(app.metrics),
     logger: app.log,
   });
+  app.readiness.register('messaging', () => transport.check());
   app.addHook('onClose', () => transport.close());
 
   return { app, pools, transport };

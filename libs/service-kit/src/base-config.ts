@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from './trust-proxy.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -17,7 +18,9 @@ export const baseConfigShape = {
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+  TRUST_PROXY: trustProxySchema,
   SENTRY_DSN: z.url().optional(),
   SENTRY_ENVIRONMENT: z.string().min(1).default('development'),
   SERVICE_VERSION: z.string().min(1).default('0.1.0'),

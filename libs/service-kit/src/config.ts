@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { deepFreeze } from './deep-freeze.ts';
 
 /** One environment variable that failed validation, and why. */
 export interface ConfigIssue {
@@ -47,15 +48,4 @@ export function loadConfig<Schema extends z.ZodType>(
 /** An empty variable (`FOO=`) means "not set", which lets defaults apply as operators expect. */
 function withoutEmptyValues(env: Readonly<Record<string, string | undefined>>) {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const nested of Object.values(value)) {
-      deepFreeze(nested);
-    }
-    Object.freeze(value);
-  }
-
-  return value;
 }

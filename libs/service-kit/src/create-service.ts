@@ -3,15 +3,18 @@ import { type FastifyBaseLogger, type FastifyInstance, fastify } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BaseConfig } from './base-config.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { answerClientError } from './client-errors.ts';
+import { answerError, installErrorHandler, sendRefusal } from './error-handler.ts';
 import { flushErrorReporting, reportError, startErrorReporting } from './error-reporting.ts';
 import { installGracefulShutdown } from './graceful-shutdown.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { httpErrors } from './http-errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry, instrumentRequests, registerMetricsRoute } from './metrics.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { chooseRequestId, requestIdHeader } from './request-id.ts';
 import { RequestLog } from './request-log.ts';
+import { toFastifyTrustProxy } from './trust-proxy.ts';
 
 export interface ServiceOptions {
   /** The service's name as it appears in logs, metrics and error reports. */
@@ -52,10 +55,20 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: requestTimeoutMs,
+    trustProxy: toFastifyTrustProxy(config.TRUST_PROXY),
+    // URLs the router refuses and bytes Node's parser refuses would otherwise get fastify's
+    // uncoded bodies, which echo the path, without a request id, a log line or a metric.
+    frameworkErrors: (error, request, reply) => {
+      reply.header(requestIdHeader, request.id);
+      return answerError(error, request, reply, reportError);
+    },
+    clientErrorHandler: answerClientError,
+    // fastify's own 503 while closing has no code; refuseWhileClosing sends a coded one.
+    return503OnClosing: false,
   });
 
-  await decorate(app, name, config);
-  await installCommonBehaviour(app, config);
+  decorate(app, name, config);
+  await installCommonBehaviour(app);
   registerDependencies(app, options.dependencies ?? {});
   return app;
 }
@@ -67,11 +80,14 @@ function registerDependencies(app: FastifyInstance, dependencies: Record<string,
   }
 }
 
-async function decorate(app: FastifyInstance, name: string, config: BaseConfig) {
+function decorate(app: FastifyInstance, name: string, config: BaseConfig) {
   const metrics = createMetricsRegistry(name);
 
   app.decorate('serviceName', name);
-  app.decorate('readiness', new Readiness(config.READINESS_TIMEOUT_MS));
+  app.decorate(
+    'readiness',
+    new Readiness({ timeoutMs: config.READINESS_TIMEOUT_MS, log: app.log }),
+  );
   app.decorate('metrics', metrics);
   startErrorReporting({
     dsn: config.SENTRY_DSN,
@@ -81,7 +97,7 @@ async function decorate(app: FastifyInstance, name: string, config: BaseConfig) 
   });
 }
 
-async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) {
+async function installCommonBehaviour(app: FastifyInstance) {
   await app.register(helmet);
 
   // Only JSON is accepted unless a service registers another parser; text/plain would let a
@@ -92,6 +108,8 @@ async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) 
     reply.header(requestIdHeader, request.id);
   });
 
+  refuseWhileClosing(app);
+
   // While draining, ask keep-alive clients to hang up after this response; otherwise an idle
   // kept-alive socket would hold the server open until the shutdown deadline.
   app.addHook('onSend', async (_request, reply) => {
@@ -101,9 +119,28 @@ async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) 
   });
 
   instrumentRequests(app, app.metrics);
-  installErrorHandler(app, { bodyLimit: config.BODY_LIMIT_BYTES, report: reportError });
+  installErrorHandler(app, reportError);
   registerHealthRoutes(app, app.readiness);
   registerMetricsRoute(app, app.metrics);
+}
+
+/**
+ * Once the app is closing, requests still arriving on open connections (pipelined, or on a busy
+ * keep-alive socket) get a coded 503 before any parsing or handler runs, and fastify closes their
+ * connection, so clients retry on another replica.
+ */
+function refuseWhileClosing(app: FastifyInstance) {
+  let closing = false;
+
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing) {
+      return sendRefusal(request, reply, httpErrors.create('HTTP_SHUTTING_DOWN'));
+    }
+  });
 }
 
 /**
@@ -113,6 +150,7 @@ async function installCommonBehaviour(app: FastifyInstance, config: BaseConfig) 
 export async function startService(app: FastifyInstance, config: BaseConfig): Promise<string> {
   installGracefulShutdown(app, {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    preCloseDelayMs: config.SHUTDOWN_DELAY_MS,
     afterClose: () => flushErrorReporting(2_000),
   });
 

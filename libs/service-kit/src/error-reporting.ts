@@ -1,6 +1,8 @@
 import type { ErrorEvent } from '@sentry/node';
 import * as Sentry from '@sentry/node';
 import type { FastifyRequest } from 'fastify';
+import { routeLabel } from './route-label.ts';
+import { scrubText } from './text-scrubbing.ts';
 
 export interface ErrorReportingSettings {
   readonly dsn: string | undefined;
@@ -11,8 +13,8 @@ export interface ErrorReportingSettings {
 
 /**
  * Sends unexpected errors to Sentry when a DSN is configured, and does nothing otherwise. Events
- * are scrubbed before they leave the process: no headers, cookies, bodies, query strings or user
- * data, because those are where tokens and device identifiers live.
+ * are scrubbed before they leave the process: no URL, headers, cookies, bodies or user data,
+ * because those are where tokens and device identifiers live.
  */
 export function startErrorReporting(settings: ErrorReportingSettings): boolean {
   if (settings.dsn === undefined || Sentry.isInitialized()) {
@@ -50,15 +52,21 @@ export function startErrorReporting(settings: ErrorReportingSettings): boolean {
   return true;
 }
 
-/** Reports one unexpected error with the request's id and route, never its content. */
+/** Reports one unexpected error with the request's id, method and route, never its content. */
 export function reportError(error: unknown, request: FastifyRequest): void {
   if (!Sentry.isInitialized()) {
     return;
   }
 
+  const route = routeLabel(request);
+
   Sentry.withScope((scope) => {
     scope.setTag('request_id', request.id);
-    scope.setTag('route', request.routeOptions.url ?? '(unmatched)');
+    scope.setTag('route', route);
+    scope.addEventProcessor((event) => ({
+      ...event,
+      request: { method: request.method, url: route },
+    }));
     Sentry.captureException(error);
   });
 }
@@ -70,20 +78,35 @@ export async function flushErrorReporting(timeoutMs: number): Promise<void> {
   }
 }
 
+/**
+ * The last step before an event leaves the process. A request is named by its method and route
+ * pattern only: the URL's path can carry a token (auth's /password/<token>) and its query more.
+ * Exception messages keep their words but lose emails, MAC addresses and URL credentials.
+ */
 export function scrubEvent(event: ErrorEvent): ErrorEvent {
+  const route = event.tags?.route;
+
   if (event.request !== undefined) {
-    const { method, url } = event.request;
+    const { method } = event.request;
     event.request = {
       ...(method === undefined ? {} : { method }),
-      ...(url === undefined ? {} : { url: stripQuery(url) }),
+      ...(typeof route === 'string' ? { url: route } : {}),
     };
   }
 
+  for (const exception of event.exception?.values ?? []) {
+    if (exception.value !== undefined) {
+      exception.value = scrubText(exception.value);
+    }
+  }
+
+  if (event.message !== undefined) {
+    event.message = scrubText(event.message);
+  }
+
+  delete event.transaction;
+  delete event.breadcrumbs;
   delete event.user;
   delete event.extra;
   return event;
-}
-
-function stripQuery(url: string): string {
-  return url.split('?', 1)[0] ?? '';
 }

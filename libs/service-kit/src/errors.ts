@@ -1,7 +1,10 @@
 /** What a client may learn about one kind of failure: a stable code, a status and a message. */
 export interface ErrorDefinition {
   readonly statusCode: number;
-  /** A template; `{name}` is replaced by the matching parameter when the error is created. */
+  /**
+   * A template; `{name}` is replaced by the matching parameter when the error is created. A 5xx
+   * template takes no parameters: its detail belongs in the log, not in the response.
+   */
   readonly message: string;
 }
 
@@ -22,6 +25,8 @@ export class AppError extends Error {
   readonly code: string;
   readonly statusCode: number;
   readonly details: unknown;
+  /** What the response says: the filled message for a 4xx, the bare template for a 5xx. */
+  readonly publicMessage: string;
 
   constructor(code: string, definition: ErrorDefinition, options: AppErrorOptions = {}) {
     super(fillTemplate(definition.message, options.params), { cause: options.cause });
@@ -29,6 +34,7 @@ export class AppError extends Error {
     this.code = code;
     this.statusCode = definition.statusCode;
     this.details = options.details;
+    this.publicMessage = definition.statusCode >= 500 ? definition.message : this.message;
   }
 }
 
@@ -39,8 +45,9 @@ export interface ErrorFactory<Codes extends string> {
 }
 
 /**
- * Declares a catalogue of coded errors. Codes are upper snake case and statuses must be 4xx or
- * 5xx; a mistake here is a programming error, so it throws a TypeError at import time.
+ * Declares a catalogue of coded errors. Codes are upper snake case, statuses must be 4xx or 5xx,
+ * and 5xx messages are fixed; a mistake here is a programming error, so it throws a TypeError at
+ * import time.
  */
 export function defineErrors<const Catalogue extends Record<string, ErrorDefinition>>(
   catalogue: Catalogue,
@@ -67,7 +74,13 @@ function assertValidDefinition(code: string, definition: ErrorDefinition): void 
   if (definition.statusCode < 400 || definition.statusCode > 599) {
     throw new TypeError(`error code ${code} must have a 4xx or 5xx status`);
   }
+
+  if (definition.statusCode >= 500 && placeholder.test(definition.message)) {
+    throw new TypeError(`error code ${code} is a 5xx, so its message may not take parameters`);
+  }
 }
+
+const placeholder = /\{\w+\}/;
 
 function fillTemplate(template: string, params: AppErrorOptions['params']): string {
   if (params === undefined) {

@@ -1,8 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 
 export interface ShutdownSettings {
   /** How long in-flight requests and close hooks may take before the process gives up. */
   readonly timeoutMs: number;
+  /**
+   * How long to keep serving, already reporting not ready, before the listener closes: Kubernetes
+   * removes a terminating pod's endpoints a few seconds late, and sends it traffic until then.
+   */
+  readonly preCloseDelayMs?: number;
   /** Runs after the server has closed, for work such as flushing error reports. */
   readonly afterClose?: () => Promise<void>;
   /** Replaced in tests; defaults to process.exit. */
@@ -12,9 +18,10 @@ export interface ShutdownSettings {
 const shutdownSignals = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Stops a service cleanly: report not ready, stop accepting connections, let in-flight requests
- * finish, run close hooks (which close database pools), then exit 0. If that takes longer than
- * the deadline, or a second signal arrives, exit 1 at once rather than hang.
+ * Stops a service cleanly: report not ready, keep serving for the pre-close delay, stop accepting
+ * connections, let in-flight requests finish, run close hooks (which close database pools), then
+ * exit 0. If closing takes longer than the deadline, or a second signal arrives, exit 1 at once
+ * rather than hang.
  */
 export function installGracefulShutdown(app: FastifyInstance, settings: ShutdownSettings): void {
   const exit = settings.exit ?? ((code: number) => process.exit(code));
@@ -51,6 +58,12 @@ export async function shutDown(
   const startedAt = performance.now();
   app.log.info({ reason, timeoutMs: settings.timeoutMs }, 'shutting down');
   app.readiness.markDraining();
+
+  const delayMs = settings.preCloseDelayMs ?? 0;
+  if (delayMs > 0) {
+    app.log.info({ delayMs }, 'draining before close');
+    await sleep(delayMs);
+  }
 
   const closed = await closeWithin(app, settings.timeoutMs);
 

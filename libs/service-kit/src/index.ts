@@ -9,6 +9,7 @@ export {
   type ServiceOptions,
   startService,
 } from './create-service.ts';
+export { deepFreeze } from './deep-freeze.ts';
 export type { ErrorBody } from './error-handler.ts';
 export {
   AppError,

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-
-const unmatchedRoute = '(unmatched)';
+import { routeLabel } from './route-label.ts';
 
 /**
  * A registry per app rather than prom-client's global one, so two apps in one process (as in
@@ -42,7 +41,7 @@ export function instrumentRequests(app: FastifyInstance, registry: Registry): vo
     duration.observe(
       {
         method: request.method,
-        route: request.routeOptions.url ?? unmatchedRoute,
+        route: routeLabel(request),
         status_code: String(reply.statusCode),
       },
       reply.elapsedTime / 1000,

@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { routeLabel } from './route-label.ts';
 
 /**
  * One line per request, written when it completes: method, route pattern, status and duration.
@@ -15,7 +16,7 @@ export class RequestLog extends LogController {
   ): void {
     const fields = {
       method: request.method,
-      route: request.routeOptions.url ?? '(unmatched)',
+      route: routeLabel(request),
       statusCode: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
     };

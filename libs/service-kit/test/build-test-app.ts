@@ -1,12 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createService } from '../src/index.ts';
+import { AppError, createService } from '../src/index.ts';
 import { LogCapture } from './log-capture.ts';
 import { testConfig } from './test-config.ts';
 
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly logs: LogCapture;
+  /** Lets every request to /held finish. */
+  readonly release: () => void;
 }
 
 const orderSchema = z.object({ storeId: z.string().min(1), count: z.number().int() });
@@ -37,6 +40,52 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     throw new Error('database password is hunter2-secret');
   });
 
+  // JavaScript lets anything be thrown; a handler that throws a non-Error is still a bug.
+  const thrownValues: Record<string, unknown> = {
+    null: null,
+    undefined,
+    string: 'raw string thrown',
+    number: 42,
+    object: { statusCode: 404, message: 'plain object thrown' },
+  };
+  app.get<{ Params: { kind: string } }>('/throw/:kind', async (request) => {
+    throw thrownValues[request.params.kind];
+  });
+
+  // What plugins and HTTP libraries throw: an Error that carries only a status.
+  app.get<{ Params: { status: string } }>('/status/:status', async (request) => {
+    throw Object.assign(new Error('status detail from a library'), {
+      statusCode: Number(request.params.status),
+    });
+  });
+
+  app.get('/upstream', async () => {
+    const definition = { statusCode: 502, message: 'upstream said {detail}' };
+    throw new AppError('KIT_UPSTREAM_FAILED', definition, {
+      params: { detail: 'upstream-secret-detail' },
+    });
+  });
+
+  app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }));
+
+  // Hold a request in flight, for shutdown tests: until the test releases it, or for a while.
+  const { promise: held, resolve: release } = Promise.withResolvers<void>();
+  app.get('/held', async (request) => {
+    request.log.info({}, 'held request started');
+    await held;
+    return { finished: true };
+  });
+
+  app.get<{ Querystring: { ms?: string } }>('/slow', async (request) => {
+    await sleep(Number(request.query.ms ?? 300));
+    return { finished: true };
+  });
+
+  app.get('/whoami', async (request) => ({ ip: request.ip, protocol: request.protocol }));
+
+  // Like auth's reset link: a secret travels in the path.
+  app.get('/password/:token', async () => ({ ok: true }));
+
   await app.ready();
-  return { app, logs };
+  return { app, logs, release: () => release() };
 }

@@ -72,26 +72,41 @@ describe('error responses', () => {
     expect(response.json().message).toContain('2048');
   });
 
+  it("quotes a route's own body limit in the 413, not the server's", async () => {
+    const { app } = await start({ BODY_LIMIT_BYTES: '2048' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/small',
+      payload: { filler: 'x'.repeat(1500) },
+    });
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json().message).toContain('1024');
+    expect(response.json().message).not.toContain('2048');
+  });
+
   it('answers a body that is not JSON with 415', async () => {
     const { app } = await start();
     const response = await app.inject({
       method: 'POST',
       url: '/orders',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/x-submitted-type' },
       payload: 'storeId=1',
     });
 
     expect(response.statusCode).toBe(415);
     expect(response.json().code).toBe('HTTP_UNSUPPORTED_MEDIA_TYPE');
+    expect(response.body).not.toContain('submitted-type');
   });
 
-  it('answers an unknown route with a coded 404 without echoing the query', async () => {
+  it('answers an unknown route with a coded 404 echoing neither path nor query', async () => {
     const { app } = await start();
-    const response = await app.inject({ method: 'GET', url: '/nowhere?token=abc' });
+    const response = await app.inject({ method: 'GET', url: '/nowhere-reset-k3y?token=abc' });
 
     expect(response.statusCode).toBe(404);
     expect(response.json().code).toBe('HTTP_NOT_FOUND');
     expect(response.body).not.toContain('abc');
+    expect(response.body).not.toContain('k3y');
   });
 
   it('hides the detail of an unexpected error from the client and logs it at error', async () => {
@@ -110,6 +125,54 @@ describe('error responses', () => {
     expect(JSON.stringify(failure?.err)).toContain('hunter2-secret');
   });
 
+  it('answers a thrown non-Error (null, undefined, a string...) with the generic 500', async () => {
+    const { app, logs } = await start();
+
+    for (const kind of ['null', 'undefined', 'string', 'number', 'object']) {
+      const response = await app.inject({ method: 'GET', url: `/throw/${kind}` });
+
+      expect(response.statusCode, kind).toBe(500);
+      expect(response.json(), kind).toEqual({
+        code: 'HTTP_INTERNAL',
+        message: 'An internal error occurred.',
+        statusCode: 500,
+      });
+    }
+
+    expect(logs.withMessage('request failed')).toHaveLength(5);
+  });
+
+  it('keeps the status of a thrown error that carries one, under a generic code', async () => {
+    const { app } = await start();
+    const expected = { 401: 'HTTP_UNAUTHORIZED', 403: 'HTTP_FORBIDDEN', 404: 'HTTP_NOT_FOUND' };
+    const cases = { ...expected, 429: 'HTTP_TOO_MANY_REQUESTS', 418: 'HTTP_BAD_REQUEST' };
+
+    for (const [status, code] of Object.entries(cases)) {
+      const response = await app.inject({ method: 'GET', url: `/status/${status}` });
+
+      expect(response.statusCode, status).toBe(status === '418' ? 400 : Number(status));
+      expect(response.json().code, status).toBe(code);
+      expect(response.body).not.toContain('status detail');
+    }
+
+    expect((await app.inject('/status/503')).json().code).toBe('HTTP_INTERNAL');
+  });
+
+  it('sends a 5xx its fixed message, keeping the parameters for the log', async () => {
+    const { app, logs } = await start();
+    const response = await app.inject({ method: 'GET', url: '/upstream' });
+
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toEqual({
+      code: 'KIT_UPSTREAM_FAILED',
+      message: 'upstream said {detail}',
+      statusCode: 502,
+    });
+
+    const [failure] = logs.withMessage('request failed');
+    expect(JSON.stringify(failure?.err)).toContain('upstream-secret-detail');
+  });
+
   it('logs refused requests at info with their code', async () => {
     const { app, logs } = await start();
     await app.inject({ method: 'POST', url: '/orders', payload: { storeId: '' } });
@@ -126,13 +189,14 @@ describe('error responses', () => {
 describe('request ids', () => {
   it('mints an id, returns it and puts it on every line of the request', async () => {
     const { app, logs } = await start();
+    const before = logs.lines.length;
     const response = await app.inject({ method: 'POST', url: '/careless', payload: {} });
     const id = response.headers['x-request-id'];
 
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const lines = logs.lines.filter((line) => line.reqId !== undefined);
-    expect(lines.length).toBeGreaterThanOrEqual(2);
-    expect(lines.every((line) => line.reqId === id)).toBe(true);
+    const lines = logs.lines.slice(before);
+    expect(lines.map((line) => line.msg)).toEqual(['careless handler', 'request completed']);
+    expect(lines.map((line) => line.reqId)).toEqual([id, id]);
   });
 
   it('keeps a well-formed incoming id and replaces a hostile one', async () => {
@@ -149,7 +213,9 @@ describe('request ids', () => {
     });
 
     expect(kept.headers['x-request-id']).toBe('trace-0123456789');
-    expect(replaced.headers['x-request-id']).not.toContain('bad');
+    expect(replaced.headers['x-request-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });
 
@@ -159,12 +225,16 @@ describe('log redaction', () => {
     await app.inject({
       method: 'POST',
       url: '/careless',
-      headers: { authorization: 'Bearer eyJ.token-value.sig', cookie: 'session=cookie-value' },
+      headers: {
+        authorization: 'Bearer eyJ.token-value.sig',
+        cookie: 'session=cookie-value',
+        'x-api-key': 'api-key-value',
+      },
       payload: {
         password: 'correct-horse-battery',
         refresh_token: 'refresh-value',
         device: { mac: 'aa:bb:cc:dd:ee:ff' },
-        nested: { deeper: { clientSecret: 'client-secret-value' } },
+        nested: { deeper: { even: { more: { clientSecret: 'client-secret-value' } } } },
       },
     });
 
@@ -178,6 +248,7 @@ describe('log redaction', () => {
       'refresh-value',
       'aa:bb:cc:dd:ee:ff',
       'client-secret-value',
+      'api-key-value',
     ]) {
       expect(output).not.toContain(secret);
     }

@@ -55,25 +55,78 @@ describe('error reporting', () => {
       expect(sent).not.toContain(secret);
     }
   });
+
+  it('names the route pattern, never the path, and scrubs personal data from messages', async () => {
+    const envelopes: string[] = [];
+    const port = await startIngest(envelopes);
+    service = new ServiceProcess({ SENTRY_DSN: `http://publickey@127.0.0.1:${port}/42` });
+    const address = await service.address();
+
+    expect((await fetch(`${address}/password/reset-t0ken-in-path`)).status).toBe(500);
+    service.child.kill('SIGTERM');
+    expect(await service.exitCode()).toBe(0);
+
+    const event = sentEvents(envelopes)[0];
+    expect(event?.request).toEqual({ method: 'GET', url: '/password/:token' });
+    expect(event?.exception.values.map((exception) => exception.value)).toEqual([
+      'connect postgres://[redacted]@db:5432 refused',
+      'reset failed for [email] on device [mac]',
+    ]);
+
+    const sent = envelopes.join('\n');
+    for (const secret of ['reset-t0ken-in-path', 'ann@example.com', 'aa:bb:cc', 's3cret-cause']) {
+      expect(sent).not.toContain(secret);
+    }
+  });
 });
 
+interface SentEvent {
+  request?: unknown;
+  exception: { values: Array<{ value?: string }> };
+}
+
+/** The error events among the envelopes' items (each item is one JSON line). */
+function sentEvents(envelopes: string[]): SentEvent[] {
+  const items = envelopes.flatMap((envelope) => envelope.split('\n').filter(Boolean));
+  return items.map((item) => JSON.parse(item) as Partial<SentEvent>).filter(isEvent);
+}
+
+function isEvent(item: Partial<SentEvent>): item is SentEvent {
+  return item.exception !== undefined;
+}
+
 describe('scrubEvent', () => {
-  it('keeps only the method and the path of a request, and drops user data', () => {
+  it('keeps only the method and the route pattern of a request, and drops user data', () => {
     const event = scrubEvent({
       type: undefined,
+      tags: { route: '/password/:token' },
+      transaction: 'POST /password/path-secret',
       request: {
         method: 'POST',
-        url: 'https://ingest.example/v1/batches?token=query-secret',
+        url: 'https://auth.example/password/path-secret?token=query-secret',
         headers: { authorization: 'Bearer header-secret' },
         cookies: { sid: 'cookie-secret' },
         data: { password: 'body-secret' },
       },
+      breadcrumbs: [{ message: 'GET /password/path-secret' }],
       user: { ip_address: '203.0.113.9' },
       extra: { body: 'body-secret' },
     });
 
-    expect(event.request).toEqual({ method: 'POST', url: 'https://ingest.example/v1/batches' });
-    expect(event.user).toBeUndefined();
-    expect(event.extra).toBeUndefined();
+    expect(event.request).toEqual({ method: 'POST', url: '/password/:token' });
+    expect(JSON.stringify(event)).not.toMatch(/secret|203\.0\.113\.9/);
+  });
+
+  it('drops the URL of a request without a route, and scrubs messages', () => {
+    const event = scrubEvent({
+      type: undefined,
+      request: { method: 'GET', url: 'https://auth.example/password/path-secret' },
+      message: 'mail to ann@example.com failed',
+      exception: { values: [{ type: 'Error', value: 'no answer from 0A-1B-2C-3D-4E-5F' }] },
+    });
+
+    expect(event.request).toEqual({ method: 'GET' });
+    expect(event.message).toBe('mail to [email] failed');
+    expect(event.exception?.values?.[0]?.value).toBe('no answer from [mac]');
   });
 });

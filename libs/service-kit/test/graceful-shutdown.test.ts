@@ -45,9 +45,32 @@ describe('graceful shutdown', () => {
     expect(service.lines.some((line) => line.msg === 'shutdown deadline passed')).toBe(true);
   });
 
+  it('waits SHUTDOWN_DELAY_MS before closing the listener', async () => {
+    service = new ServiceProcess({ SHUTDOWN_DELAY_MS: '1000' });
+    await service.address();
+
+    const signalledAt = performance.now();
+    service.child.kill('SIGTERM');
+
+    expect(await service.waitForLine('draining before close')).toMatchObject({ delayMs: 1000 });
+    expect(await service.exitCode()).toBe(0);
+    expect(performance.now() - signalledAt).toBeGreaterThanOrEqual(1000);
+  });
+
   it('refuses to start with a clear message when configuration is invalid', async () => {
     service = new ServiceProcess({ PORT: 'not-a-port' });
 
     expect(await service.exitCode()).toBe(1);
+    const lines = service.errorLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        msg: 'invalid configuration',
+        issues: [{ variable: 'PORT', problem: expect.any(String) }],
+      }),
+    ]);
+    expect(service.lines.some((line) => String(line.msg).startsWith('Server listening'))).toBe(
+      false,
+    );
   });
 });

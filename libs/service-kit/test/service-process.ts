@@ -6,8 +6,11 @@ import { createInterface } from 'node:readline';
 /** A fixture service running as a real child process, with its JSON log lines collected. */
 export class ServiceProcess {
   readonly lines: Array<Record<string, unknown>> = [];
+  /** What the process wrote to stderr, line by line: start-up failures go there. */
+  readonly errorLines: string[] = [];
   readonly child: ChildProcess;
   readonly #waiters: Array<() => void> = [];
+  readonly #closed: Promise<unknown>;
 
   constructor(env: Record<string, string>) {
     this.child = spawn(
@@ -15,9 +18,14 @@ export class ServiceProcess {
       [join(import.meta.dirname, 'fixtures/fixture-service.ts')],
       {
         env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+
+    this.#closed = once(this.child, 'close');
+    createInterface({ input: this.child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+      this.errorLines.push(line);
+    });
 
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       this.lines.push(JSON.parse(line) as Record<string, unknown>);
@@ -46,10 +54,10 @@ export class ServiceProcess {
     }
   }
 
+  /** Resolves once the process has exited and both its output streams are read to the end. */
   async exitCode(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const [code] = (await once(this.child, 'exit')) as [number | null];
-    return code;
+    await this.#closed;
+    return this.child.exitCode;
   }
 
   kill(): void {

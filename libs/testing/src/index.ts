@@ -1,16 +1,34 @@
+export {
+  type AuthServiceClientId,
+  type AuthServiceOptions,
+  type AuthServiceProcess,
+  authServiceClientIds,
+  startAuthService,
+} from './auth-service-process.ts';
+export {
+  obtainPersonToken,
+  obtainServiceToken,
+  type PersonTokenRequest,
+  type PersonTokens,
+  type ServiceTokenRequest,
+} from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export {
   defaultKafkaBrokers,
   findKafkaBrokers,
   type KafkaAvailability,
+  type KafkaBrokerStart,
   kafkaBrokers,
+  startKafkaBroker,
 } from './kafka-broker.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   defaultPubSubEmulatorHost,
   type PubSubEmulatorAvailability,
+  type PubSubEmulatorStart,
   pubsubEmulator,
+  startPubSubEmulator,
 } from './pubsub-emulator.ts';
 export {
   createTestDatabases,
@@ -21,4 +39,5 @@ export {
   type TestMessagingDatabase,
   type TestServiceDatabase,
 } from './service-databases.ts';
+export type { StartedBroker } from './started-broker.ts';
 export { queryAs, withClient } from './with-client.ts';

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { type StartedBroker, startThroughScript } from './started-broker.ts';
 
 /** Where deploy/kafka/kafka-broker.sh starts its broker unless told otherwise. */
 export const defaultKafkaBrokers = '127.0.0.1:19092';
@@ -34,6 +35,36 @@ export async function kafkaBrokers(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<string | undefined> {
   return (await findKafkaBrokers(env)).brokers;
+}
+
+export interface KafkaBrokerStart {
+  /** `host:port` of the broker. @default 127.0.0.1:19092 */
+  readonly address?: string;
+  /** The KRaft controller's port of a broker started here. @default the client port + 1 */
+  readonly controllerPort?: number;
+  /** What the start script runs with: PATH (java, mvn), HOME (its jar cache). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Makes sure a Kafka broker answers at `address`. One that already answers is used and never
+ * stopped; otherwise deploy/kafka/kafka-broker.sh starts one there, its data in a fresh
+ * temporary directory, and stop() stops that broker and deletes the directory.
+ */
+export function startKafkaBroker(options: KafkaBrokerStart = {}): Promise<StartedBroker> {
+  const { controllerPort } = options;
+  const script = {
+    path: 'deploy/kafka/kafka-broker.sh',
+    arguments: [],
+    settings: (port: number, directory: string) => ({
+      KAFKA_PORT: String(port),
+      KAFKA_DATA_DIR: directory,
+      ...(controllerPort === undefined ? {} : { KAFKA_CONTROLLER_PORT: String(controllerPort) }),
+    }),
+  };
+
+  const address = options.address ?? defaultKafkaBrokers;
+  return startThroughScript(address, script, answers, options.env ?? process.env);
 }
 
 function answers(broker: string): Promise<boolean> {

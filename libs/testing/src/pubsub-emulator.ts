@@ -1,3 +1,5 @@
+import { type StartedBroker, startThroughScript } from './started-broker.ts';
+
 /** Where deploy/pubsub/pubsub-emulator.sh starts the emulator unless told otherwise. */
 export const defaultPubSubEmulatorHost = '127.0.0.1:18085';
 
@@ -21,6 +23,32 @@ export async function pubsubEmulator(
   if (await answers(host)) return { host };
   const remedy = 'run deploy/pubsub/pubsub-emulator.sh start';
   return { unavailable: `Pub/Sub emulator not reachable at ${host}; ${remedy}` };
+}
+
+export interface PubSubEmulatorStart {
+  /** `host:port` of the emulator. @default 127.0.0.1:18085 */
+  readonly host?: string;
+  /** What the start script runs with: PATH (java), CLOUD_SDK_ROOT when not the default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Makes sure a Pub/Sub emulator answers at `host`. One that already answers is used and never
+ * stopped; otherwise deploy/pubsub/pubsub-emulator.sh starts one there, its pid file and log in
+ * a fresh temporary directory, and stop() stops that emulator and deletes the directory.
+ */
+export function startPubSubEmulator(options: PubSubEmulatorStart = {}): Promise<StartedBroker> {
+  const script = {
+    path: 'deploy/pubsub/pubsub-emulator.sh',
+    arguments: ['pubsub'],
+    settings: (port: number, directory: string) => ({
+      PUBSUB_EMULATOR_PORT: String(port),
+      FOOTFALL_EMULATOR_DIR: directory,
+    }),
+  };
+
+  const host = options.host ?? defaultPubSubEmulatorHost;
+  return startThroughScript(host, script, answers, options.env ?? process.env);
 }
 
 async function answers(host: string): Promise<boolean> {

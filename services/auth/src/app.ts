@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
+import { AccountAdministration } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
 import { accessTokenClaims, accountFinder } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
@@ -11,6 +12,8 @@ import type { Pool } from './database-pool.ts';
 import { scheduleExpiredStateCleanup } from './expired-state-cleanup.ts';
 import type { PageSecurity } from './html-pages.ts';
 import { interactionRoutes } from './interaction-routes.ts';
+import { LinkMailer } from './link-mailer.ts';
+import { mailSettingsOf } from './mail-config.ts';
 import { createPostgresAdapter } from './oidc-adapter.ts';
 import { oidcRoutes } from './oidc-routes.ts';
 import { OidcServer } from './oidc-server.ts';
@@ -54,6 +57,7 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     ...(options.logDestination === undefined ? {} : { logDestination: options.logDestination }),
   });
   const parts = assembleParts(app, config, pools.database);
+  await parts.hasher.prepare();
 
   const oidc = await mountOidcServer(app, config, parts);
   await app.register(pageAssets);
@@ -63,11 +67,9 @@ export async function buildApp(config: Config, options: AuthAppOptions = {}): Pr
     await pages.register(passwordPages, parts);
   });
   await app.register(userApi, {
-    ...parts,
     oidc,
-    publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    customerUsers: customerUsersOf(config, parts),
+    mailer: mailerOf(app, config),
   });
   scheduleHousekeeping(app, config, parts.database);
   return app;
@@ -107,6 +109,31 @@ function signInOf(config: Config, parts: AuthParts): SignIn {
   return new SignIn(parts.users, parts.hasher, throttle, parts.audit);
 }
 
+// The user API's reach: customer users, never platform admins (threat T2).
+function customerUsersOf(config: Config, parts: AuthParts): AccountAdministration {
+  return new AccountAdministration({
+    role: 'customer-user',
+    pool: parts.database,
+    accountState: parts.accountState,
+    audit: parts.audit,
+    links: {
+      publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
+      invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+      passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+    },
+  });
+}
+
+// Without an SMTP server the user API hands links back to its caller.
+function mailerOf(app: ServiceApp, config: Config): LinkMailer | undefined {
+  const settings = mailSettingsOf(config);
+  if (settings === undefined) return undefined;
+
+  const mailer = new LinkMailer(settings);
+  app.addHook('onClose', async () => mailer.close());
+  return mailer;
+}
+
 // One configured secret, several independent keys: a key never serves two purposes.
 function deriveKey(secret: string, purpose: string): string {
   return createHmac('sha256', secret).update(`footfall-auth:${purpose}`).digest('base64url');
@@ -116,8 +143,8 @@ function deriveKey(secret: string, purpose: string): string {
 // redirects against form-action too, so the clients' redirect origins are listed.
 function formTargets(config: Config): string[] {
   const origins = config.AUTH_DASHBOARD_REDIRECT_URIS.map((uri) => new URL(uri).origin);
-  const loopback = cliRedirectUris.filter((uri) => !uri.includes('['));
-  const cli = loopback.map((uri) => `${new URL(uri).protocol}//${new URL(uri).hostname}:*`);
+  // The CLI's loopback redirect takes any port (RFC 8252), which CSP writes as `:*`.
+  const cli = cliRedirectUris.map((uri) => `${new URL(uri).origin}:*`);
 
   return [...new Set([...origins, ...cli])];
 }
@@ -134,14 +161,15 @@ function acceptForms(pages: ServiceApp) {
 }
 
 async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts) {
+  const clients = describeClients({
+    secrets: config.AUTH_CLIENT_SECRETS,
+    dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
+  });
   const oidc = new OidcServer(
     config.AUTH_ISSUER,
     {
       adapter: createPostgresAdapter(parts.database),
-      clients: describeClients({
-        secrets: config.AUTH_CLIENT_SECRETS,
-        dashboardRedirectUris: config.AUTH_DASHBOARD_REDIRECT_URIS,
-      }),
+      clients,
       cookieKeys: config.AUTH_COOKIE_KEYS,
       findAccount: accountFinder(parts.users),
       accessTokenClaims: accessTokenClaims(parts.users),
@@ -155,7 +183,17 @@ async function mountOidcServer(app: ServiceApp, config: Config, parts: AuthParts
   await oidc.refreshKeys();
   oidcServers.set(app, oidc);
 
-  await app.register(oidcRoutes, { mountPath: new URL(config.AUTH_ISSUER).pathname, oidc });
+  await app.register(oidcRoutes, {
+    mountPath: new URL(config.AUTH_ISSUER).pathname,
+    oidc,
+    security: parts.security,
+    clientIds: clients.map((client) => client.client_id),
+    tokenRateLimits: {
+      perAddress: config.AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS,
+      perClient: config.AUTH_TOKEN_RATE_LIMIT_PER_CLIENT,
+      windowSeconds: config.AUTH_TOKEN_RATE_LIMIT_WINDOW_SECONDS,
+    },
+  });
   return oidc;
 }
 

@@ -14,8 +14,12 @@ export type ServiceClientId = (typeof serviceClientIds)[number];
 /** The admin command-line tool: a public native client (RFC 8252), so no secret. */
 export const cliClientId = 'footfall-cli';
 
-/** Loopback redirect URIs of the CLI; any port is accepted on them (RFC 8252, section 7.3). */
-export const cliRedirectUris = ['http://127.0.0.1/callback', 'http://[::1]/callback'];
+/**
+ * The loopback redirect URI of the CLI; any port is accepted on it (RFC 8252, section 7.3). Not
+ * the IPv6 loopback as well: the pages' Content-Security-Policy must allow the redirect after
+ * sign-in (form-action), and CSP has no way to write an IPv6 address.
+ */
+export const cliRedirectUris = ['http://127.0.0.1/callback'];
 
 export interface ClientSettings {
   /** Keyed by service client id; compared as given by the provider, never logged. */

@@ -3,6 +3,7 @@ import { messagingConfigShape, requireTransportSettings } from '@footfall/messag
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
 import { serviceClientIds } from './clients.ts';
+import { mailConfigShape, requireMailSettings } from './mail-config.ts';
 
 /** Long enough that guessing is out of the question; `pnpm start` generates 32 random bytes. */
 const secretSchema = z.string().min(32, 'must be at least 32 characters');
@@ -29,6 +30,25 @@ function hasIssuerPath(url: string): boolean {
   return pathname !== '/' && !pathname.endsWith('/') && search === '' && hash === '';
 }
 
+// Plain HTTP is only for an issuer on the machine itself (local runs and tests): anywhere else
+// cookies, codes and tokens would cross a network in clear text.
+function isHttpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+// The sign-in pages' CSP must name each redirect origin in form-action, and CSP cannot write an
+// IPv6 address.
+function isNotIpv6Literal(url: string): boolean {
+  return !new URL(url).hostname.startsWith('[');
+}
+
+const ipv6RedirectMessage = {
+  message: 'must not be an IPv6 address (a CSP cannot allow it); use a host name or 127.0.0.1',
+};
+
 /** Everything auth reads from its environment; docs/configuration.md lists each variable. */
 export const configSchema = z
   .object({
@@ -39,14 +59,20 @@ export const configSchema = z
     DATABASE_URL: postgresUrlSchema,
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     /** The issuer identifier: the public URL of the provider, `/oidc` included. */
-    AUTH_ISSUER: z.url({ protocol: /^https?$/ }).refine(hasIssuerPath, {
-      message: 'must have a path (the provider is mounted there, e.g. /oidc) and no trailing slash',
-    }),
+    AUTH_ISSUER: z
+      .url({ protocol: /^https?$/ })
+      .refine(hasIssuerPath, {
+        message:
+          'must have a path (the provider is mounted there, e.g. /oidc) and no trailing slash',
+      })
+      .refine(isHttpsOrLoopback, {
+        message: 'must use https unless its host is loopback (localhost, 127.0.0.0/8 or [::1])',
+      }),
     AUTH_CLIENT_SECRETS: clientSecretsSchema,
     /** Sign the provider's cookies; the first signs, the rest still verify (rotation). */
     AUTH_COOKIE_KEYS: commaList.pipe(z.array(secretSchema).min(1)),
     AUTH_DASHBOARD_REDIRECT_URIS: commaList
-      .pipe(z.array(z.url()).min(1))
+      .pipe(z.array(z.url().refine(isNotIpv6Literal, ipv6RedirectMessage)).min(1))
       .default(['http://127.0.0.1:4100/auth/callback']),
     /** How often expired provider state is deleted. */
     AUTH_CLEANUP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
@@ -63,11 +89,18 @@ export const configSchema = z
     /** The first lockout; each further one in a row doubles, up to the maximum. */
     AUTH_LOCKOUT_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
     AUTH_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3_600),
+    /** Requests to the token endpoints per window, per client address and per client id. */
+    AUTH_TOKEN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    AUTH_TOKEN_RATE_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    AUTH_TOKEN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
     AUTH_INVITATION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(259_200),
     AUTH_PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3_600),
     /** How often a replica looks for a rotated signing key. */
     AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    /** Mail delivery of links; without a server, the user API returns them to the caller. */
+    ...mailConfigShape,
   })
-  .superRefine(requireTransportSettings);
+  .superRefine(requireTransportSettings)
+  .superRefine(requireMailSettings);
 
 export type Config = z.output<typeof configSchema>;

@@ -5,3 +5,6 @@ export type Pool = ReturnType<typeof createPool>;
 
 /** A connection inside withTransaction. */
 export type TransactionClient = Parameters<Parameters<typeof withTransaction>[1]>[0];
+
+/** Either: what the stores run their statements on, inside a transaction or not. */
+export type Queryable = Pool | TransactionClient;

@@ -1,5 +1,6 @@
 import type { Pool } from './database-pool.ts';
 import { minimumHashingCost, PasswordHasher } from './password-hashing.ts';
+import { standaloneAdministration } from './standalone-administration.ts';
 import { type UserRole, UserStore } from './users.ts';
 
 /** The customer the demo customer user belongs to; the demo fleet's customer has this id. */
@@ -24,17 +25,20 @@ export function describeDemoAccounts(passwords: {
 
 /**
  * Makes sure each demo account exists and signs in with the given password; run as the auth
- * service's runtime role. Only for local development: production users come through invitations.
+ * service's runtime role. Accounts are created as the user API and the operator command create
+ * them (audited); only the password is set directly, where a person would follow the
+ * invitation. Only for local development: production users come through invitations.
  */
 export async function ensureDemoAccounts(pool: Pool, accounts: readonly DemoAccount[]) {
   const users = new UserStore(pool);
   const hasher = new PasswordHasher(minimumHashingCost);
 
   for (const account of accounts) {
+    const administration = standaloneAdministration(pool, account.role);
     const customerId = account.role === 'customer-user' ? demoCustomerId : null;
     const user =
-      (await users.create({ email: account.email, role: account.role, customerId })) ??
-      (await users.findByEmail(account.email));
+      (await administration.create({ email: account.email, customerId })) ??
+      (await administration.findByEmail(account.email));
     if (user === undefined) throw new Error(`demo account ${account.email} could not be made`);
 
     await users.setPasswordHash(user.id, await hasher.hash(account.password));

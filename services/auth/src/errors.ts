@@ -42,6 +42,18 @@ export const authErrors = defineErrors({
     statusCode: 409,
     message: 'The user is disabled',
   },
+  AUTH_ADMIN_NOT_MANAGED: {
+    statusCode: 403,
+    message: 'Platform admins are not managed through this API',
+  },
+  AUTH_MAIL_REJECTED: {
+    statusCode: 502,
+    message: 'The mail server refused the message; no link was issued',
+  },
+  AUTH_MAIL_UNAVAILABLE: {
+    statusCode: 503,
+    message: 'The mail could not be sent right now; no link was issued, try again later',
+  },
 });
 
 export type AuthErrorCode = keyof typeof authErrors.catalogue;

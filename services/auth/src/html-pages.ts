@@ -1,7 +1,7 @@
 /**
  * The few HTML pages the auth service renders itself (sign-in, consent, choosing a password,
- * and their errors). Every value is escaped; the pages carry no script at all, so the Content
- * Security Policy below can forbid every script outright.
+ * signing out, and their errors, the provider's included). Every value is escaped; the pages
+ * carry no script at all, so the Content Security Policy below can forbid every script outright.
  */
 
 /** Where the one stylesheet is served; the CSP allows styles from this origin only. */
@@ -87,6 +87,36 @@ export function form(
     `<input type="hidden" name="csrf" value="${escapeHtml(csrfToken)}">`,
     ...inputs,
     `<div class="actions">${submit.join('')}</div>`,
+    '</form>',
+  ].join('\n');
+}
+
+export interface SubmitButton {
+  readonly label: string;
+  /** Sent with the form as `name=value` when given. */
+  readonly name?: string;
+  readonly value?: string;
+}
+
+/** A POST form of hidden fields and one button: a step the provider takes once a person agrees. */
+export function buttonForm(
+  action: string,
+  fields: Readonly<Record<string, string>>,
+  button: SubmitButton,
+): string {
+  const inputs = Object.entries(fields).map(
+    ([name, value]) =>
+      `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+  );
+  const sent =
+    button.name === undefined
+      ? ''
+      : ` name="${escapeHtml(button.name)}" value="${escapeHtml(button.value ?? '')}"`;
+
+  return [
+    `<form method="post" action="${escapeHtml(action)}">`,
+    ...inputs,
+    `<div class="actions"><button type="submit"${sent}>${escapeHtml(button.label)}</button></div>`,
     '</form>',
   ].join('\n');
 }

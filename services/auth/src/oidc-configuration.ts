@@ -11,8 +11,8 @@ import {
   type RefreshToken,
   type ResourceServer,
 } from 'oidc-provider';
-import { escapeHtml, page } from './html-pages.ts';
 import type { AdapterConstructor } from './oidc-adapter.ts';
+import { renderProviderError, renderSignedOut, renderSignOut } from './provider-pages.ts';
 import {
   accessTokenTtlSeconds,
   allResourceScopes,
@@ -68,6 +68,12 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
     ttl: tokenLifetimes,
     features: {
       devInteractions: { enabled: false },
+      // Sign-out asks first, on a page of ours; a client may send the browser here (GET only).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: renderSignOut,
+        postLogoutSuccessSource: renderSignedOut,
+      },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },
@@ -79,7 +85,7 @@ export function describeProviderConfiguration(settings: ProviderSettings): Confi
       },
     },
     interactions: { url: async (_ctx, interaction) => interactionPath(interaction.uid) },
-    renderError,
+    renderError: renderProviderError,
     findAccount: settings.findAccount,
   };
 }
@@ -97,21 +103,8 @@ async function revocationAllowed(
   throw new errors.InvalidRequest('only the client a token was issued to may revoke it');
 }
 
-// A plain page naming the OAuth error code; the description is escaped, nothing else is echoed.
-async function renderError(
-  ctx: KoaContextWithOIDC,
-  out: { error: string; error_description?: string | undefined },
-): Promise<void> {
-  ctx.type = 'html';
-  ctx.body = page(
-    'Sign-in error',
-    `<p><strong>${escapeHtml(out.error)}</strong></p>` +
-      `<p>${escapeHtml(out.error_description ?? '')}</p>`,
-  );
-}
-
 /** Seconds; access tokens are short because a JWT cannot be recalled once issued. */
-const tokenLifetimes = {
+export const tokenLifetimes = {
   AccessToken: accessTokenTtlSeconds,
   ClientCredentials: accessTokenTtlSeconds,
   AuthorizationCode: 60,

@@ -3,10 +3,13 @@ import type { ServiceApp } from '@footfall/service-kit';
 import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
 import type { Pool } from './database-pool.ts';
+import { pinRequestOrigin } from './issuer-origin.ts';
 import { describeProviderConfiguration, type ProviderSettings } from './oidc-configuration.ts';
+import { replaceSelfSubmittingForms } from './self-submitting-forms.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Log = ServiceApp['log'];
 
 /**
  * The running oidc-provider and the keys it signs with. The provider's key set is fixed when it
@@ -17,7 +20,9 @@ export class OidcServer {
   readonly #issuer: string;
   readonly #settings: Omit<ProviderSettings, 'keys'>;
   readonly #pool: Pool;
-  readonly #log: ServiceApp['log'];
+  readonly #log: Log;
+  /** The request logger of each request in flight, so provider failures carry the request id. */
+  readonly #requestLogs = new WeakMap<IncomingMessage, Log>();
   readonly #onBuild: (provider: Provider) => void;
   #keyIds = '';
   #handler: Handler | undefined;
@@ -27,7 +32,7 @@ export class OidcServer {
     issuer: string,
     settings: Omit<ProviderSettings, 'keys'>,
     pool: Pool,
-    log: ServiceApp['log'],
+    log: Log,
     onBuild: (provider: Provider) => void = () => {},
   ) {
     this.#issuer = issuer;
@@ -37,9 +42,10 @@ export class OidcServer {
     this.#onBuild = onBuild;
   }
 
-  /** Hands a request under the issuer's path to the provider. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  /** Hands a request under the issuer's path to the provider; `log` is that request's logger. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log = this.#log): void => {
     if (this.#handler === undefined) throw new TypeError('OidcServer.refreshKeys was never called');
+    this.#requestLogs.set(req, log);
     this.#handler(req, res);
   };
 
@@ -68,9 +74,12 @@ export class OidcServer {
       this.#issuer,
       describeProviderConfiguration({ ...this.#settings, keys }),
     );
+    pinRequestOrigin(provider, this.#issuer);
+    provider.use(replaceSelfSubmittingForms());
 
-    provider.on('server_error', (_ctx, error) => {
-      this.#log.error({ err: error }, 'oidc provider failed');
+    provider.on('server_error', (ctx, error) => {
+      const log = this.#requestLogs.get(ctx.req) ?? this.#log;
+      log.error({ err: error }, 'oidc provider failed');
     });
     this.#onBuild(provider);
     return provider;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from './database-pool.ts';
+import type { Queryable } from './database-pool.ts';
 
 export type OneTimePurpose = 'invitation' | 'password_reset';
 
@@ -11,9 +11,9 @@ export interface IssuedToken {
 
 /** Invitation and password-reset tokens: random, stored hashed, good for one use until expiry. */
 export class OneTimeTokens {
-  readonly #pool: Pool;
+  readonly #pool: Queryable;
 
-  constructor(pool: Pool) {
+  constructor(pool: Queryable) {
     this.#pool = pool;
   }
 

@@ -21,11 +21,12 @@ export interface PasswordCheck {
 
 /**
  * Hashes and checks passwords with argon2id. Checking against no stored hash still costs one full
- * verification, so an unknown account answers in the same time as a wrong password.
+ * verification, against a decoy made by `prepare()`, so an unknown account answers in the same
+ * time as a wrong password, the first one included.
  */
 export class PasswordHasher {
   readonly #options: argon2.HashOptions;
-  #decoy: Promise<string> | undefined;
+  #decoy: string | undefined;
 
   constructor(cost: PasswordHashingCost) {
     this.#options = {
@@ -40,9 +41,20 @@ export class PasswordHasher {
     return inStandardOrder(await argon2.hash(password, this.#options));
   }
 
+  /**
+   * Makes the decoy, a hash with the current parameters that no password is known to match.
+   * Call it at start-up, before `check()`: made on first use, it would make the first unknown
+   * email cost two hashes instead of one.
+   */
+  async prepare(): Promise<void> {
+    this.#decoy ??= await argon2.hash(crypto.randomUUID(), this.#options);
+  }
+
   async check(storedHash: string | null, password: string): Promise<PasswordCheck> {
     if (storedHash === null) {
-      await argon2.verify(await this.#decoyHash(), password);
+      if (this.#decoy === undefined) throw new TypeError('PasswordHasher.prepare was never called');
+
+      await argon2.verify(this.#decoy, password);
       return { matches: false, needsRehash: false };
     }
 
@@ -50,12 +62,6 @@ export class PasswordHasher {
     const outdated =
       argon2.needsRehash(storedHash, this.#options) || !isInStandardOrder(storedHash);
     return { matches, needsRehash: matches && outdated };
-  }
-
-  // Made once, lazily, with the current parameters: a hash no password is known to match.
-  #decoyHash(): Promise<string> {
-    this.#decoy ??= argon2.hash(crypto.randomUUID(), this.#options);
-    return this.#decoy;
   }
 }
 

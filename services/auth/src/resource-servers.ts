@@ -1,6 +1,7 @@
 /**
- * The APIs that accept access tokens from this server, the scopes each understands, and which
- * client may obtain which of them. The one place these are defined; docs/auth.md lists them.
+ * The APIs that accept access tokens from this server, the scopes each understands, which client
+ * may obtain which of them, and which only platform admins may hold. The one place these are
+ * defined; docs/auth.md lists them.
  * A token always names exactly one of these as its audience.
  */
 export interface ResourceServerDefinition {
@@ -12,6 +13,11 @@ export interface ResourceServerDefinition {
   readonly scopes: Readonly<Record<string, string>>;
   /** Keyed by client id: the scopes that client may be granted for this resource. */
   readonly clients: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Scopes a person signing in is granted only as a platform admin, whatever the client may ask
+   * for: a customer user's token never carries them, so no service has to remember to check.
+   */
+  readonly platformAdminScopes: readonly string[];
   /**
    * `jwt`: verified offline against the JWKS, cannot be revoked before it expires. `opaque`: a
    * reference only this server can resolve, by introspection; revocable at once.
@@ -36,6 +42,7 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
       dashboard: ['customer:read'],
       'footfall-cli': ['customer:read', 'customer:admin'],
     },
+    platformAdminScopes: ['customer:admin'],
     tokenFormat: 'jwt',
   },
   {
@@ -43,6 +50,7 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
     service: 'tracking-ingestion',
     scopes: { 'ingestion:reingest': 'replay stored raw batches into the processing stream' },
     clients: { customer: ['ingestion:reingest'], 'footfall-cli': ['ingestion:reingest'] },
+    platformAdminScopes: ['ingestion:reingest'],
     tokenFormat: 'jwt',
   },
   {
@@ -50,6 +58,7 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
     service: 'tracking-computation',
     scopes: { 'computation:read': 'read processing status and the processed-batch ledger' },
     clients: { dashboard: ['computation:read'], 'footfall-cli': ['computation:read'] },
+    platformAdminScopes: ['computation:read'],
     tokenFormat: 'jwt',
   },
   {
@@ -57,6 +66,7 @@ export const resourceServers: readonly ResourceServerDefinition[] = [
     service: 'auth',
     scopes: { 'auth:users:write': 'create, invite, reset and disable user accounts' },
     clients: { customer: ['auth:users:write'] },
+    platformAdminScopes: [],
     // The auth service is its own resource server: it resolves these against its own database,
     // so they are revocable and introspectable (oidc-provider does neither for JWTs).
     tokenFormat: 'opaque',
@@ -71,6 +81,11 @@ export function findResourceServer(resource: string): ResourceServerDefinition |
 /** Every scope a client may be granted, over all resources; its `scope` metadata. */
 export function scopesOfClient(clientId: string): string[] {
   return resourceServers.flatMap((server) => server.clients[clientId] ?? []);
+}
+
+/** Every scope reserved for platform admins, over all resources. */
+export function allPlatformAdminScopes(): string[] {
+  return resourceServers.flatMap((server) => server.platformAdminScopes);
 }
 
 /** Every scope of every resource; the provider's list of scopes it recognises. */

@@ -53,21 +53,26 @@ export class SignInThrottle {
     return createHmac('sha256', this.#key).update(value).digest('base64url').slice(0, 32);
   }
 
-  /** Seconds until the later of the two locks ends, or 0 when neither subject is locked. */
-  async lockedFor(subjects: ThrottleSubjects): Promise<number> {
-    const result = await this.#pool.query<{ seconds: number | null }>(
-      `SELECT ceil(extract(epoch FROM max(locked_until) - clock_timestamp()))::integer AS seconds
-       FROM auth.sign_in_throttle WHERE subject = ANY($1) AND locked_until > clock_timestamp()`,
-      [[subjects.account, subjects.address]],
-    );
+  /**
+   * Counts a try against both subjects before its password is checked, so however many tries
+   * arrive at once, at most the threshold of them are checked before a lockout. Returns 0 when
+   * the try may go ahead, or the seconds to wait when either subject is locked or has no tries
+   * left (all taken by failures, or by checks still running). Each statement is atomic on its
+   * row; no transaction stays open while the password is checked.
+   */
+  async reserve(subjects: ThrottleSubjects): Promise<number> {
+    const account = await this.#take(subjects.account, this.#settings.accountThreshold);
+    if (account > 0) return account;
 
-    return Math.max(0, result.rows[0]?.seconds ?? 0);
+    const address = await this.#take(subjects.address, this.#settings.addressThreshold);
+    if (address > 0) await this.#giveBack(subjects.account);
+    return address;
   }
 
-  /** Counts a failure against both subjects; returns the lockouts it started. */
+  /** The password was wrong: a subject whose tries are used up is locked; returns the lockouts. */
   async recordFailure(subjects: ThrottleSubjects): Promise<Lockout[]> {
-    const account = await this.#fail(subjects.account, this.#settings.accountThreshold);
-    const address = await this.#fail(subjects.address, this.#settings.addressThreshold);
+    const account = await this.#lockIfExhausted(subjects.account, this.#settings.accountThreshold);
+    const address = await this.#lockIfExhausted(subjects.address, this.#settings.addressThreshold);
 
     return [
       ...(account === undefined ? [] : [{ ...account, subject: 'account' as const }]),
@@ -75,22 +80,52 @@ export class SignInThrottle {
     ];
   }
 
-  /** A correct password clears the account's count; the address keeps its own. */
+  /** A correct password clears the account's count; the address only gets its try back. */
   async recordSuccess(subjects: ThrottleSubjects): Promise<void> {
     await this.#pool.query('DELETE FROM auth.sign_in_throttle WHERE subject = $1', [
       subjects.account,
     ]);
+    await this.#giveBack(subjects.address);
   }
 
-  async #fail(subject: string, threshold: number) {
-    await this.#pool.query(
+  // `failures` counts failed tries and tries still being checked alike.
+  async #take(subject: string, threshold: number): Promise<number> {
+    const taken = await this.#pool.query(
       `INSERT INTO auth.sign_in_throttle AS t (subject, failures) VALUES ($1, 1)
        ON CONFLICT (subject) DO UPDATE
-       SET failures = t.failures + 1, last_failure_at = clock_timestamp()`,
+       SET failures = t.failures + 1, last_failure_at = clock_timestamp()
+       WHERE t.failures < $2 AND (t.locked_until IS NULL OR t.locked_until <= clock_timestamp())`,
+      [subject, threshold],
+    );
+    if (taken.rowCount === 1) return 0;
+
+    return this.#waitFor(subject);
+  }
+
+  async #giveBack(subject: string): Promise<void> {
+    await this.#pool.query(
+      `UPDATE auth.sign_in_throttle SET failures = greatest(failures - 1, 0) WHERE subject = $1`,
       [subject],
     );
+  }
 
-    // Only the statement that crosses the threshold starts a lockout, even under concurrency.
+  // Locked: until the lock ends. Out of tries but not locked yet: the checks still running are
+  // about to start the next lockout, so as long as that one lasts.
+  async #waitFor(subject: string): Promise<number> {
+    const { baseLockoutSeconds, maxLockoutSeconds } = this.#settings;
+    const result = await this.#pool.query<{ seconds: number }>(
+      `SELECT CASE WHEN locked_until > clock_timestamp()
+               THEN ceil(extract(epoch FROM locked_until - clock_timestamp()))
+               ELSE least($3::float8, $2 * 2 ^ lockouts) END::integer AS seconds
+       FROM auth.sign_in_throttle WHERE subject = $1`,
+      [subject, baseLockoutSeconds, maxLockoutSeconds],
+    );
+
+    return Math.max(1, result.rows[0]?.seconds ?? baseLockoutSeconds);
+  }
+
+  // Only the statement that finds the tries used up starts a lockout, even under concurrency.
+  async #lockIfExhausted(subject: string, threshold: number) {
     const { baseLockoutSeconds, maxLockoutSeconds } = this.#settings;
     const locked = await this.#pool.query<{ seconds: number; lockouts: number }>(
       `UPDATE auth.sign_in_throttle

@@ -37,9 +37,10 @@ export class SignIn {
     const addressHash = subjects.address.slice('address:'.length);
     const context = { clientId: attempt.clientId, addressHash };
 
-    // A locked subject is answered before any password is checked, so guessing costs nothing
-    // here and teaches nothing: the answer is the same for every email.
-    const lockedFor = await this.#throttle.lockedFor(subjects);
+    // The try is counted before its password is checked, and a locked subject is answered
+    // without any check: guessing in parallel gets no more checks than guessing in turn, and
+    // the answer is the same for every email.
+    const lockedFor = await this.#throttle.reserve(subjects);
     if (lockedFor > 0) {
       await this.#audit.record({
         event: 'sign_in_failed',

@@ -1,24 +1,24 @@
 import type { ServiceApp } from '@footfall/service-kit';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AccountState } from './account-state.ts';
-import type { AuditLog } from './audit-log.ts';
+import {
+  type AccountAdministration,
+  type LinkDelivery,
+  type PasswordLink,
+  returnToCaller,
+} from './account-administration.ts';
 import { authErrors } from './errors.ts';
+import type { LinkMailer } from './link-mailer.ts';
 import type { OidcServer } from './oidc-server.ts';
-import type { OneTimePurpose, OneTimeTokens } from './one-time-tokens.ts';
-import { passwordPagePath } from './password-pages.ts';
 import { requireUserApiToken } from './user-api-access.ts';
-import type { User, UserStore } from './users.ts';
+import type { User } from './users.ts';
 
 export interface UserApiOptions {
   readonly oidc: OidcServer;
-  readonly users: UserStore;
-  readonly tokens: OneTimeTokens;
-  readonly accountState: AccountState;
-  readonly audit: AuditLog;
-  /** The public origin the links in invitations and resets point at. */
-  readonly publicUrl: string;
-  readonly invitationTtlSeconds: number;
-  readonly passwordResetTtlSeconds: number;
+  /** Manages customer users only: platform admins are out of this API's reach. */
+  readonly customerUsers: AccountAdministration;
+  /** When set, links are mailed to the person and never returned to the caller. */
+  readonly mailer?: LinkMailer | undefined;
 }
 
 const newUser = z.discriminatedUnion('role', [
@@ -32,77 +32,90 @@ const newUser = z.discriminatedUnion('role', [
 
 const userParams = z.object({ id: z.uuid() });
 
+const listQuery = z.strictObject({
+  customerId: z.uuid(),
+  after: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
 // A ZodError thrown here is answered by the service kit as HTTP_VALIDATION_FAILED (400).
 
 /**
  * The internal user API, for the customer service only (client credentials, audience
- * `urn:footfall:auth`, scope `auth:users:write`). There is no mail delivery: each invitation
- * and reset link is returned to the caller, which passes it on to the person.
+ * `urn:footfall:auth`, scope `auth:users:write`), over customer users only: a platform admin
+ * cannot be created here (403 AUTH_ADMIN_NOT_MANAGED), and an existing one answers every route
+ * as an unknown id would (404), so the API does not even tell which ids are admins. Admins are
+ * managed with the operator command (manage-admins.ts). With SMTP configured each link is
+ * mailed to the person and the answer carries no link; otherwise the link is returned to the
+ * caller, which passes it on.
  */
 export async function userApi(app: ServiceApp, options: UserApiOptions): Promise<void> {
+  const { customerUsers, mailer } = options;
+  const deliveryOf = (request: FastifyRequest): LinkDelivery =>
+    mailer === undefined ? returnToCaller : mailer.deliveryFor(request.log);
+  const presentLink = (link: PasswordLink) =>
+    mailer === undefined ? presentReturned(link) : presentSent(link);
   app.addHook('onRequest', requireUserApiToken(options.oidc));
 
   app.post('/users', async (request, reply) => {
     const input = newUser.parse(request.body);
-    const customerId = input.role === 'customer-user' ? input.customerId : null;
-    const user = await options.users.create({ email: input.email, role: input.role, customerId });
-    if (user === undefined) throw authErrors.create('AUTH_USER_EXISTS');
+    if (input.role === 'platform-admin') throw authErrors.create('AUTH_ADMIN_NOT_MANAGED');
 
-    await options.audit.record({
-      event: 'user_created',
-      userId: user.id,
-      detail: { role: user.role },
-    });
-    const invitation = await issueLink(options, user, 'invitation');
-    return reply.code(201).send({ user: present(user), invitation });
+    const person = { email: input.email, customerId: input.customerId };
+    const created = await customerUsers.createInvited(person, deliveryOf(request));
+    if (created === undefined) throw authErrors.create('AUTH_USER_EXISTS');
+
+    const invitation = presentLink(created.invitation);
+    return reply.code(201).send({ user: present(created.user), invitation });
+  });
+
+  app.get('/users', async (request) => {
+    const { customerId, ...page } = listQuery.parse(request.query);
+    const { users, next } = await customerUsers.listOfCustomer(customerId, page);
+
+    return { users: users.map(present), next: next ?? null };
   });
 
   app.get('/users/:id', async (request) => {
-    return { user: present(await findUser(options, request.params)) };
+    return { user: present(await findUser(customerUsers, request.params)) };
   });
 
   app.post('/users/:id/invitation', async (request, reply) => {
-    const user = await findUser(options, request.params);
-    if (user.disabled) throw authErrors.create('AUTH_USER_DISABLED');
+    const user = await findUser(customerUsers, request.params);
+    const invitation = await customerUsers.invite(user, deliveryOf(request));
 
-    return reply.code(201).send({ invitation: await issueLink(options, user, 'invitation') });
+    return reply.code(201).send({ invitation: presentLink(invitation) });
   });
 
   app.post('/users/:id/password-reset', async (request, reply) => {
-    const user = await findUser(options, request.params);
-    if (user.disabled) throw authErrors.create('AUTH_USER_DISABLED');
+    const user = await findUser(customerUsers, request.params);
+    const passwordReset = await customerUsers.resetPassword(user, deliveryOf(request));
 
-    await options.audit.record({ event: 'password_reset_requested', userId: user.id });
-    return reply
-      .code(201)
-      .send({ passwordReset: await issueLink(options, user, 'password_reset') });
+    return reply.code(201).send({ passwordReset: presentLink(passwordReset) });
   });
 
   app.post('/users/:id/disable', async (request) => {
-    const user = await findUser(options, request.params);
+    const user = await findUser(customerUsers, request.params);
 
-    await options.users.disable(user.id);
-    const revoked = await options.accountState.revokeAll(user.id);
-    await options.audit.record({ event: 'user_disabled', userId: user.id, detail: { revoked } });
-    return { user: present({ ...user, disabled: true }) };
+    return { user: present(await customerUsers.disable(user)) };
   });
 }
 
-async function findUser(options: UserApiOptions, params: unknown): Promise<User> {
+async function findUser(customerUsers: AccountAdministration, params: unknown): Promise<User> {
   const { id } = userParams.parse(params);
-  const user = await options.users.findById(id);
+  const user = await customerUsers.findById(id);
   if (user === undefined) throw authErrors.create('AUTH_USER_NOT_FOUND');
 
   return user;
 }
 
-async function issueLink(options: UserApiOptions, user: User, purpose: OneTimePurpose) {
-  const ttl =
-    purpose === 'invitation' ? options.invitationTtlSeconds : options.passwordResetTtlSeconds;
-  const issued = await options.tokens.issue(user.id, purpose, ttl);
-  const path = passwordPagePath.replace(':token', issued.token);
+function presentReturned(link: PasswordLink) {
+  return { delivery: 'returned', url: link.url, expiresAt: link.expiresAt.toISOString() };
+}
 
-  return { url: new URL(path, options.publicUrl).href, expiresAt: issued.expiresAt.toISOString() };
+// The link went to the person's mailbox only: the caller never holds it.
+function presentSent(link: PasswordLink) {
+  return { delivery: 'sent', expiresAt: link.expiresAt.toISOString() };
 }
 
 /** What the API tells about a user: never the hash. */

@@ -1,4 +1,4 @@
-import type { Pool } from './database-pool.ts';
+import type { Queryable } from './database-pool.ts';
 
 export type UserRole = 'customer-user' | 'platform-admin';
 
@@ -42,9 +42,9 @@ export function normaliseEmail(email: string): string {
 
 /** The `auth.users` table. */
 export class UserStore {
-  readonly #pool: Pool;
+  readonly #pool: Queryable;
 
-  constructor(pool: Pool) {
+  constructor(pool: Queryable) {
     this.#pool = pool;
   }
 
@@ -63,6 +63,22 @@ export class UserStore {
     if (!uuidPattern.test(id)) return undefined;
 
     return mapUser(await this.#findRow('id', id));
+  }
+
+  /** One page of a customer's users of a role, by id: those after `after`, at most `limit`. */
+  async listOfCustomer(
+    customerId: string,
+    role: UserRole,
+    page: { readonly after: string | undefined; readonly limit: number },
+  ): Promise<User[]> {
+    const result = await this.#pool.query<UserRow>(
+      `SELECT ${userColumns} FROM auth.users
+       WHERE customer_id = $1 AND role = $2 AND ($3::uuid IS NULL OR id > $3)
+       ORDER BY id LIMIT $4`,
+      [customerId, role, page.after ?? null, page.limit],
+    );
+
+    return result.rows.flatMap((row) => mapUser(row) ?? []);
   }
 
   async findByEmail(email: string): Promise<User | undefined> {

@@ -72,6 +72,18 @@ describe('authorization requests (RFC 9700 settings)', () => {
     expect(await response.text()).toContain('invalid_redirect_uri');
   });
 
+  // A Content-Security-Policy cannot name an IPv6 address, so the pages' form-action could not
+  // let the browser through to it: the CLI registers the IPv4 loopback only.
+  it("refuses the CLI's IPv6 loopback redirect, which the pages' CSP cannot allow", async () => {
+    const parameters = await valid({ redirect_uri: 'http://[::1]:53682/callback' });
+
+    const response = await send(client.buildAuthorizationUrl(cli, parameters));
+
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+    expect(await response.text()).toContain('invalid_redirect_uri');
+  });
+
   it.each([
     ['token', 'unsupported_response_type'],
     ['code token', 'unsupported_response_type'],

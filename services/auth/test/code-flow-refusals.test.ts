@@ -2,12 +2,19 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { type CodeFlowRequest, exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { raceOnHeldRows } from './held-rows.ts';
+import {
+  discoverPublicClient,
+  discoverServiceClient,
+  oauthErrorOf,
+  outcomesOf,
+} from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
 const cliRedirect = 'http://127.0.0.1:53682/callback';
 const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
+const racingExchanges = 5;
 
 /** The code flow's refusals (RFC 9700): each one a way an attacker might try to use a code. */
 describe('authorization code flow refusals', () => {
@@ -46,13 +53,37 @@ describe('authorization code flow refusals', () => {
   it('refuses a reused code, and revokes what the first use issued', async () => {
     const flow = await runCodeFlow(server, cliRequest, user);
     const first = await exchangeCode(cli, flow);
+    const before = await userinfoStatus(cli, first.access_token);
 
     const reuse = await oauthErrorOf(exchangeCode(cli, flow));
     const refresh = await oauthErrorOf(client.refreshTokenGrant(cli, first.refresh_token ?? ''));
 
     expect(reuse).toBe('invalid_grant');
     expect(refresh).toBe('invalid_grant');
+    expect(before).toBe(200);
+    expect(await userinfoStatus(cli, first.access_token)).toBe(401);
     expect(await auditEvents(server, 'authorization_code_reused')).toBeGreaterThan(0);
+  });
+
+  it('redeems a code once when exchanges race, and revokes what that one issued', async () => {
+    const flow = await runCodeFlow(server, cliRequest, user);
+    const reusesBefore = await auditEvents(server, 'authorization_code_reused', -1);
+
+    const exchanges = await raceOnHeldRows(server, 'AuthorizationCode', racingExchanges, () =>
+      Array.from({ length: racingExchanges }, () => exchangeCode(cli, flow)),
+    );
+    const { issued, refused } = await outcomesOf(exchanges);
+
+    expect(issued).toHaveLength(1);
+    expect(refused).toEqual(Array(racingExchanges - 1).fill('invalid_grant'));
+    const tokens = issued[0];
+    expect(await oauthErrorOf(client.refreshTokenGrant(cli, tokens?.refresh_token ?? ''))).toBe(
+      'invalid_grant',
+    );
+    expect(await userinfoStatus(cli, tokens?.access_token ?? '')).toBe(401);
+    expect(await auditEvents(server, 'authorization_code_reused', reusesBefore)).toBeGreaterThan(
+      reusesBefore,
+    );
   });
 
   it('refuses a code exchanged by another client than the one it was issued to', async () => {
@@ -110,19 +141,31 @@ describe('authorization code flow refusals', () => {
   });
 });
 
-async function auditEvents(server: AuthServer, event: string): Promise<number> {
+/** The userinfo endpoint's status for an access token: 200 while its grant lives. */
+async function userinfoStatus(configuration: client.Configuration, accessToken: string) {
+  const response = await fetch(configuration.serverMetadata().userinfo_endpoint ?? '', {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
+  await response.arrayBuffer();
+
+  return response.status;
+}
+
+/** How many `event` rows are audited, once there are more than `above` of them. */
+async function auditEvents(server: AuthServer, event: string, above = 0): Promise<number> {
   // Provider events are audited in the background; give the insert a moment to land.
+  let count = 0;
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const count = await withAuthPool(server, async (pool) => {
+    count = await withAuthPool(server, async (pool) => {
       const result = await pool.query<{ count: number }>(
         'SELECT count(*)::integer AS count FROM auth.audit_events WHERE event = $1',
         [event],
       );
       return result.rows[0]?.count ?? 0;
     });
-    if (count > 0) return count;
+    if (count > above) return count;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  return 0;
+  return count;
 }

@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '@footfall/service-kit';
 import { describe, expect, it } from 'vitest';
 import { serviceClientIds } from '../src/clients.ts';
 import { configSchema } from '../src/config.ts';
@@ -43,10 +44,36 @@ describe('auth configuration', () => {
       { AUTH_CLIENT_SECRETS: valid.AUTH_CLIENT_SECRETS.replace('}', `,"x":"${secret}"}`) },
     ],
     ['a short cookie key', { AUTH_COOKIE_KEYS: 'short' }],
+    [
+      'a dashboard redirect on an IPv6 address',
+      { AUTH_DASHBOARD_REDIRECT_URIS: 'http://[::1]:4100/auth/callback' },
+    ],
   ])('refuses %s, naming the variable', (_case, override) => {
     const [variable] = Object.keys(override);
 
     expect(failingVariables({ ...valid, ...override })).toContain(variable);
+  });
+
+  it.each([
+    'http://localhost:4101/oidc',
+    'http://127.0.0.1:4101/oidc',
+    'http://127.8.9.10/oidc',
+    'http://[::1]:4101/oidc',
+    'https://auth.footfall.example/oidc',
+  ])('accepts the issuer %s', (issuer) => {
+    expect(failingVariables({ ...valid, AUTH_ISSUER: issuer })).toEqual([]);
+  });
+
+  it.each([
+    'http://auth.footfall.example/oidc',
+    'http://10.0.0.7:4101/oidc',
+    'http://localhost.footfall.example/oidc',
+    'http://128.0.0.1/oidc',
+  ])('refuses the plain-HTTP issuer %s, saying https is required', (issuer) => {
+    const load = () => loadConfig(configSchema, { ...valid, AUTH_ISSUER: issuer });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/AUTH_ISSUER: must use https unless its host is loopback/);
   });
 
   it('requires the issuer, the client secrets and the cookie keys', () => {

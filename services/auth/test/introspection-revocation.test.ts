@@ -1,19 +1,24 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchAuditEvent } from './audit-trail.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
+import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { LogCapture } from './sign-in-session.ts';
+import { createTestUser } from './test-users.ts';
 
 // Tokens for the auth service's own API are opaque: what introspection (RFC 7662) and revocation
 // (RFC 7009) serve. JWTs are verified offline; oidc-provider refuses to introspect or revoke them.
 const auth = 'urn:footfall:auth';
 
 describe('introspection and revocation', () => {
+  const logs = new LogCapture();
   let server: AuthServer;
   let customerService: client.Configuration;
   let ingestion: client.Configuration;
 
   beforeAll(async () => {
-    server = await startAuthServer();
+    server = await startAuthServer({ logDestination: logs.destination });
     customerService = await discoverServiceClient(server, 'customer');
     ingestion = await discoverServiceClient(server, 'tracking-ingestion');
   });
@@ -72,6 +77,54 @@ describe('introspection and revocation', () => {
     await client.tokenRevocation(customerService, token);
 
     expect(await client.tokenIntrospection(customerService, token)).toEqual({ active: false });
+  });
+
+  it('audits the revocation: a row, a log line and the counter', async () => {
+    const token = await issue();
+    const revoked = await watchAuditEvent(server, logs, 'token_revoked');
+
+    await client.tokenRevocation(customerService, token);
+
+    await revoked.expectRecorded({ client_id: 'customer', detail: { kind: 'client_credentials' } });
+  });
+
+  // RFC 7009 lets a public client revoke what was issued to it: the token is proof enough, and
+  // the most a stranger holding it can do is end it, which is what a thief would least want.
+  it('lets the public CLI revoke its own refresh token without a secret, ending the grant', async () => {
+    const cli = await discoverPublicClient(server, 'footfall-cli');
+    const user = await createTestUser(server);
+    const request = {
+      configuration: cli,
+      redirectUri: 'http://127.0.0.1:53682/callback',
+      scope: 'openid offline_access',
+    };
+    const tokens = await exchangeCode(cli, await runCodeFlow(server, request, user));
+    const tokenRevoked = await watchAuditEvent(server, logs, 'token_revoked');
+    const grantRevoked = await watchAuditEvent(server, logs, 'grant_revoked');
+
+    await client.tokenRevocation(cli, tokens.refresh_token ?? '');
+
+    expect(await oauthErrorOf(client.refreshTokenGrant(cli, tokens.refresh_token ?? ''))).toBe(
+      'invalid_grant',
+    );
+    await tokenRevoked.expectRecorded({
+      client_id: 'footfall-cli',
+      user_id: user.id,
+      detail: { kind: 'refresh_token' },
+    });
+    await grantRevoked.expectRecorded({
+      client_id: 'footfall-cli',
+      detail: { grantId: expect.any(String) },
+    });
+  });
+
+  it("does not let the public CLI revoke another client's token, silently", async () => {
+    const cli = await discoverPublicClient(server, 'footfall-cli');
+    const token = await issue();
+
+    await client.tokenRevocation(cli, token);
+
+    expect((await client.tokenIntrospection(customerService, token)).active).toBe(true);
   });
 
   it('does not let another client revoke it', async () => {

@@ -48,6 +48,18 @@ export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {
   throw new Error('expected the call to be refused');
 }
 
+/** Settled token requests split into the tokens issued and the OAuth `error` codes refused. */
+export async function outcomesOf<T>(results: readonly PromiseSettledResult<T>[]) {
+  const issued = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const refused = await Promise.all(
+    results.flatMap((result) =>
+      result.status === 'rejected' ? [oauthErrorOf(Promise.reject(result.reason))] : [],
+    ),
+  );
+
+  return { issued, refused };
+}
+
 /** Every service client's secret, keyed by id: what a second replica must be started with. */
 export function secretsOf(server: AuthServer): Record<ServiceClientId, string> {
   const entries = server.clients.map((found) => [found.id, found.secret]);

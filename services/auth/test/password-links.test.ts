@@ -330,6 +330,7 @@ describe('password resets', () => {
     expect(answer.status).toBe(201);
     expect(Object.keys(answer.body)).toEqual(['passwordReset']);
     expect(answer.body.passwordReset).toEqual({
+      delivery: 'returned',
       url: expect.stringMatching(new RegExp(`^${server.url}/password/[A-Za-z0-9_-]{43}$`)),
       expiresAt: expect.any(String),
     });

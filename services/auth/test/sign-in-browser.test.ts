@@ -10,6 +10,17 @@ import { createTestUser, type TestUser } from './test-users.ts';
 // The tests compile without the DOM library; this is the one browser function a page check calls.
 declare function getComputedStyle(element: unknown): { readonly backgroundColor: string };
 
+// Root needs --no-sandbox; the rest keep Chromium off a network these machines do not have.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /**
  * The sign-in in a real browser, as the admin CLI does it: Chromium opens the authorization URL,
  * a person types into the page and clicks, and the browser lands on the CLI's loopback callback.
@@ -32,19 +43,7 @@ describe('sign-in in Chromium', () => {
     }
 
     server = await startAuthServer();
-    browser = await chromium.launch({
-      executablePath: found.executablePath,
-      // Root needs --no-sandbox; the rest keep Chromium off a network these machines do not have.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: found.executablePath, args: chromiumArgs });
     callback = await receiveCallbacks();
     user = await createTestUser(server, { role: 'platform-admin' });
   });
@@ -118,6 +117,96 @@ describe('sign-in in Chromium', () => {
     // The email stays filled in; the password never comes back.
     expect(await page.inputValue('input[name="email"]')).toBe(user.email);
     expect(await page.inputValue('input[name="password"]')).toBe('');
+    await page.close();
+  });
+});
+
+describe('sign-out and the provider’s steps in Chromium', () => {
+  let unavailable: string | undefined;
+  let server: AuthServer;
+  let browser: Browser;
+  let callback: CallbackReceiver;
+  let cli: client.Configuration;
+
+  beforeAll(async () => {
+    const found = await findChromium();
+    if ('unavailable' in found) {
+      unavailable = found.unavailable;
+      process.stdout.write(`[sign-out browser test] skipped: ${unavailable}\n`);
+      return;
+    }
+
+    server = await startAuthServer();
+    browser = await chromium.launch({ executablePath: found.executablePath, args: chromiumArgs });
+    callback = await receiveCallbacks();
+    cli = await discoverPublicClient(server, 'footfall-cli');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await callback?.close();
+    await server?.close();
+  });
+
+  async function openPage() {
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text()))
+        violations.push(message.text());
+    });
+    return { page, violations };
+  }
+
+  async function authorizationUrl(extra: Record<string, string> = {}) {
+    return client.buildAuthorizationUrl(cli, {
+      redirect_uri: callback.redirectUri,
+      scope: 'openid',
+      state: client.randomState(),
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+  }
+
+  it('signs out by pressing the page’s button, with no script and no CSP violation', async (context) => {
+    if (unavailable !== undefined) return context.skip(unavailable);
+    const user = await createTestUser(server);
+    const { page, violations } = await openPage();
+    await page.goto((await authorizationUrl()).href);
+    await page.fill('input[name="email"]', user.email);
+    await page.fill('input[name="password"]', user.password);
+    await page.click('button[value="sign-in"]');
+    await page.click('button[value="allow"]');
+    await callback.next(15_000, () => violations.join('; '));
+
+    await page.goto(`${cli.serverMetadata().end_session_endpoint}?client_id=footfall-cli`);
+    expect(await page.locator('h1').textContent()).toBe('Sign out of Footfall?');
+    await page.click('button[value="yes"]');
+    await page.waitForURL(/\/session\/end\/success$/);
+
+    expect(await page.locator('h1').textContent()).toBe('Signed out');
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('goes on from a step the provider would submit by script, with a click', async (context) => {
+    if (unavailable !== undefined) return context.skip(unavailable);
+    const user = await createTestUser(server);
+    const { page, violations } = await openPage();
+
+    // form_post: the code reaches the CLI's loopback callback by a cross-origin form post.
+    await page.goto((await authorizationUrl({ response_mode: 'form_post' })).href);
+    await page.fill('input[name="email"]', user.email);
+    await page.fill('input[name="password"]', user.password);
+    await page.click('button[value="sign-in"]');
+    await page.click('button[value="allow"]');
+    expect(await page.locator('h1').textContent()).toBe('Continue to Footfall');
+    await page.click('button:has-text("Continue")');
+    const landed = await callback.next(15_000, () => violations.join('; '));
+
+    expect(landed.pathname).toBe('/callback');
+    expect(violations).toEqual([]);
     await page.close();
   });
 });

@@ -181,6 +181,28 @@ describe('account lockout', () => {
     ]);
   });
 
+  it('checks at most the threshold of passwords however many tries arrive at once', async () => {
+    const user = await createTestUser(server);
+    const session = await openSignIn(server);
+    const tries = wrongPasswords(4 * accountThreshold);
+
+    const statuses = await Promise.all(
+      tries.map(async (password) => {
+        const response = await submitSignIn(session, { email: user.email, password });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    const afterwards = await submitSignIn(session, user);
+
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(
+      accountThreshold,
+    );
+    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    expect(afterwards.status).toBe(429);
+    expect(lockoutsIn(await auditRowsOf(server, user.id), 'account')).toHaveLength(1);
+  });
+
   it('clears the failure count when the right password is given', async () => {
     const user = await createTestUser(server);
     const below = accountThreshold - 1;
@@ -233,4 +255,49 @@ describe('address lockout', () => {
     expect(lockouts[0]?.address_hash).toEqual(expect.any(String));
     expect(lockoutsIn(await auditRows(server), 'account')).toEqual([]);
   });
+
+  it('makes each lockout of an address in a row last longer', async () => {
+    const user = await createTestUser(server);
+    const session = await openSignIn(server);
+    const address = await addressSubject(server);
+    await liftLockIfAny(server, address);
+    const before = lockoutsIn(await auditRows(server), 'address').length;
+
+    const retryAfters: number[] = [];
+    for (const round of [1, 2]) {
+      for (let attempt = 0; attempt < addressThreshold; attempt += 1) {
+        await signInStatuses(session, unknownEmail(), [`wrong password ${round}`]);
+      }
+      const locked = await submitSignIn(session, user);
+      expect(locked.status).toBe(429);
+      retryAfters.push(retryAfterOf(locked));
+      await liftLock(server, address);
+    }
+
+    expect(retryAfters[1]).toBeGreaterThan(retryAfters[0] ?? Infinity);
+    const lockouts = lockoutsIn(await auditRows(server), 'address').slice(before);
+    const [first, second] = lockouts.map((row) => row.detail);
+    expect(lockouts).toHaveLength(2);
+    expect(second?.seconds).toBe(2 * Number(first?.seconds));
+    expect(second?.inARow).toBe(Number(first?.inARow) + 1);
+  });
 });
+
+/** The one address subject every try from 127.0.0.1 is counted against. */
+async function addressSubject(server: AuthServer): Promise<string> {
+  const subjects = [...(await throttleSubjects(server))].filter((subject) =>
+    subject.startsWith('address:'),
+  );
+  expect(subjects).toHaveLength(1);
+
+  return subjects[0] ?? '';
+}
+
+async function liftLockIfAny(server: AuthServer, subject: string): Promise<void> {
+  await queryAs(
+    server.databases.services.auth.ownerUrl,
+    `UPDATE auth.sign_in_throttle SET locked_until = clock_timestamp() - interval '1 second'
+     WHERE subject = $1 AND locked_until > clock_timestamp()`,
+    [subject],
+  );
+}

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeClients } from '../src/clients.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { Browser } from './browser.ts';
+import { directivesOf, expectStrictPage } from './page-policy.ts';
 import {
   auditRowsOf,
   expectSignedIn,
@@ -11,32 +13,6 @@ import {
   submitSignIn,
 } from './sign-in-session.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-/** The directives of a Content-Security-Policy header, each name mapped to its sources. */
-function directivesOf(header: string | null): Map<string, string> {
-  const directives = (header ?? '').split(';').map((part) => part.trim().split(/\s+/));
-  const names = directives.map(([name = '']) => name);
-  // A second policy merged into the header (e.g. a default one) would repeat directive names.
-  expect(new Set(names).size).toBe(names.length);
-
-  return new Map(directives.map(([name = '', ...sources]) => [name, sources.join(' ')]));
-}
-
-/** What every auth page must carry: the strict CSP, no caching, and no script or inline style. */
-function expectStrictPage(response: Response, html: string): void {
-  const csp = directivesOf(response.headers.get('content-security-policy'));
-  expect(csp.get('default-src')).toBe("'none'");
-  expect(csp.get('script-src')).toBe("'none'");
-  expect(csp.get('frame-ancestors')).toBe("'none'");
-  expect(response.headers.get('cache-control')).toBe('no-store');
-  expect(response.headers.get('content-type')).toMatch(/^text\/html\b/);
-
-  expect(html).toMatch(/^<!doctype html>/);
-  expect(html).not.toMatch(/<script/i);
-  expect(html).not.toMatch(/<style/i);
-  expect(html).not.toMatch(/\sstyle\s*=/i);
-  expect(html).not.toMatch(/\son[a-z]+\s*=/i);
-}
 
 /** The email field's value as a browser would read it: entities decoded. */
 function emailFieldOf(html: string): string | undefined {
@@ -78,6 +54,26 @@ describe('the sign-in page', () => {
     const rejected = await submitSignIn(session, user, { email: user.email, password: 'x' });
     expect(rejected.status).toBe(403);
     expectStrictPage(rejected, await rejected.text());
+  });
+
+  // After the sign-in post the provider redirects to the client, and browsers hold that redirect
+  // to form-action: a registered redirect URI the policy cannot name would be blocked there.
+  it("allows every client's registered redirect URI in form-action", async () => {
+    const session = await openSignIn(server);
+    const formAction = directivesOf(session.page.headers.get('content-security-policy'));
+    const sources = (formAction.get('form-action') ?? '').split(' ');
+    const clients = describeClients({
+      secrets: server.config.AUTH_CLIENT_SECRETS,
+      dashboardRedirectUris: server.config.AUTH_DASHBOARD_REDIRECT_URIS,
+    });
+    const redirects = clients.flatMap((known) => known.redirect_uris ?? []);
+
+    expect(redirects.length).toBeGreaterThan(1);
+    for (const uri of redirects) {
+      const { origin, protocol, hostname } = new URL(uri);
+      const allowed = sources.includes(origin) || sources.includes(`${protocol}//${hostname}:*`);
+      expect(allowed, `${uri} against form-action ${sources.join(' ')}`).toBe(true);
+    }
   });
 
   it('serves its stylesheet from this origin', async () => {

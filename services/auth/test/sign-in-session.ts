@@ -113,7 +113,7 @@ export function auditRows(server: AuthServer): Promise<AuditRow[]> {
   return withAuthPool(server, async (pool) => {
     const result = await pool.query<AuditRow>(
       `SELECT id::text, event, user_id::text, client_id, address_hash, detail
-       FROM auth.audit_events ORDER BY id`,
+       FROM auth.audit_events ORDER BY audit_events.id`,
     );
     return result.rows;
   });

@@ -24,6 +24,8 @@ export interface PresentedUser {
 
 /** An invitation or reset link as the API returns it. */
 export interface IssuedLink {
+  /** `returned` without SMTP; `sent` (and no url) when the link was mailed instead. */
+  readonly delivery: 'returned' | 'sent';
   readonly url: string;
   readonly expiresAt: string;
 }
@@ -116,6 +118,11 @@ export async function issueLinkViaApi(
 
   const key = action === 'invitation' ? 'invitation' : 'passwordReset';
   return answer.body[key] as IssuedLink;
+}
+
+/** A valid POST /users body: a new customer user of a random customer. */
+export function customerUserInput(label: string): NewUserInput {
+  return { email: uniqueEmail(label), role: 'customer-user', customerId: crypto.randomUUID() };
 }
 
 /** A random, unused email, upper- and lower-case mixed so normalisation is exercised. */
@@ -229,4 +236,26 @@ export function providerRecordsOf(server: AuthServer, userId: string): Promise<n
 /** The raw token at the end of a password link. */
 export function tokenOfLink(url: string): string {
   return decodeURIComponent(new URL(url).pathname.split('/').at(-1) ?? '');
+}
+
+/** The role of the user with this email, straight from the database; undefined when none. */
+export function userRoleByEmail(server: AuthServer, email: string): Promise<string | undefined> {
+  return withAuthPool(server, async (pool) => {
+    const result = await pool.query<{ role: string }>(
+      'SELECT role FROM auth.users WHERE email = lower($1)',
+      [email],
+    );
+    return result.rows[0]?.role;
+  });
+}
+
+/** How many invitation and reset tokens were ever issued for a user. */
+export function oneTimeTokenCount(server: AuthServer, userId: string): Promise<number> {
+  return withAuthPool(server, async (pool) => {
+    const result = await pool.query<{ count: string }>(
+      'SELECT count(*) FROM auth.one_time_tokens WHERE user_id = $1',
+      [userId],
+    );
+    return Number(result.rows[0]?.count ?? 0);
+  });
 }

@@ -12,8 +12,10 @@ import {
   auditEventsOf,
   callUserApi,
   createUserViaApi,
+  customerUserInput,
   type IssuedLink,
   issueLinkViaApi,
+  oneTimeTokenCount,
   openLink,
   type PresentedUser,
   providerRecordsOf,
@@ -24,6 +26,7 @@ import {
   userApiResource,
   userApiScope,
   userApiToken,
+  userRoleByEmail,
 } from './user-api-calls.ts';
 
 const cliRedirect = 'http://127.0.0.1:53682/callback';
@@ -65,6 +68,22 @@ describe('user API access', () => {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
       expect(await response.json()).toMatchObject({ code: 'AUTH_TOKEN_MISSING' });
+    },
+  );
+
+  it.each([
+    ['a bare Bearer scheme', 'Bearer'],
+    ['a token with characters RFC 6750 does not allow', 'Bearer not,a;token'],
+  ])(
+    'answers 401 AUTH_TOKEN_INVALID for %s, as every protected service does',
+    async (_, header) => {
+      const response = await fetch(new URL(anyUserPath(), server.url), {
+        headers: { authorization: header },
+      });
+
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      expect(await response.json()).toMatchObject({ code: 'AUTH_TOKEN_INVALID' });
     },
   );
 
@@ -155,6 +174,7 @@ describe('user API access', () => {
     const id = randomUUID();
     const routes = [
       ['POST', '/users'],
+      ['GET', `/users?customerId=${id}`],
       ['GET', `/users/${id}`],
       ['POST', `/users/${id}/invitation`],
       ['POST', `/users/${id}/password-reset`],
@@ -207,24 +227,12 @@ describe('creating and reading users', () => {
     });
     expect(user.id).toMatch(uuidPattern);
     expect(invitation.url).toMatch(new RegExp(`^${server.url}/password/[A-Za-z0-9_-]{43}$`));
-    expect(Object.keys(invitation).sort()).toEqual(['expiresAt', 'url']);
-  });
-
-  it('creates a platform admin, who belongs to no customer', async () => {
-    const answer = await callUserApi(server, token, 'POST', '/users', {
-      email: uniqueEmail('admin'),
-      role: 'platform-admin',
-    });
-
-    expect(answer.status).toBe(201);
-    expect(answer.body.user).toMatchObject({ role: 'platform-admin', customerId: null });
+    expect(invitation).toMatchObject({ delivery: 'returned' });
+    expect(Object.keys(invitation).sort()).toEqual(['delivery', 'expiresAt', 'url']);
   });
 
   it('dates an invitation AUTH_INVITATION_TTL_SECONDS and a reset AUTH_PASSWORD_RESET_TTL_SECONDS ahead', async () => {
-    const { user, invitation } = await createUserViaApi(server, token, {
-      email: uniqueEmail('ttl'),
-      role: 'platform-admin',
-    });
+    const { user, invitation } = await createUserViaApi(server, token, customerUserInput('ttl'));
     const reset = await issueLinkViaApi(server, token, user.id, 'password-reset');
     const created = Date.parse(user.createdAt);
     // Both are set by the database clock in the same request as createdAt; a minute of slack
@@ -241,7 +249,7 @@ describe('creating and reading users', () => {
 
   it('refuses the same email again, whatever its case, with 409 AUTH_USER_EXISTS', async () => {
     const email = uniqueEmail('twice');
-    await createUserViaApi(server, token, { email, role: 'platform-admin' });
+    await createUserViaApi(server, token, { ...customerUserInput('twice'), email });
 
     const again = await callUserApi(server, token, 'POST', '/users', {
       email: email.toUpperCase(),
@@ -254,8 +262,8 @@ describe('creating and reading users', () => {
   });
 
   it.each([
-    ['an invalid email', { email: 'not-an-email', role: 'platform-admin' }],
-    ['no email', { role: 'platform-admin' }],
+    ['an invalid email', { ...customerUserInput('x'), email: 'not-an-email' }],
+    ['no email', { role: 'customer-user', customerId: randomUUID() }],
     ['a customer user without a customer id', { email: 'a@example.test', role: 'customer-user' }],
     [
       'a customer user with a customer id that is not a uuid',
@@ -265,14 +273,14 @@ describe('creating and reading users', () => {
       'a platform admin with a customer id',
       { email: 'a@example.test', role: 'platform-admin', customerId: randomUUID() },
     ],
-    ['an unknown field', { email: 'a@example.test', role: 'platform-admin', password: 'x' }],
+    ['an unknown field', { ...customerUserInput('x'), password: 'x' }],
     ['an unknown role', { email: 'a@example.test', role: 'superuser' }],
     ['no role', { email: 'a@example.test' }],
     [
       'an email longer than 254 characters',
-      { email: `${'a'.repeat(250)}@x.test`, role: 'platform-admin' },
+      { ...customerUserInput('x'), email: `${'a'.repeat(250)}@x.test` },
     ],
-    ['an array', [{ email: 'a@example.test', role: 'platform-admin' }]],
+    ['an array', [customerUserInput('x')]],
     ['null', null],
   ])('answers 400 HTTP_VALIDATION_FAILED for %s', async (_case, body) => {
     const answer = await callUserApi(server, token, 'POST', '/users', body);
@@ -287,8 +295,8 @@ describe('creating and reading users', () => {
     await callUserApi(server, token, 'POST', '/users', { email, role: 'customer-user' });
 
     const retry = await callUserApi(server, token, 'POST', '/users', {
+      ...customerUserInput('refused'),
       email,
-      role: 'platform-admin',
     });
 
     expect(retry.status).toBe(201);
@@ -348,6 +356,128 @@ describe('creating and reading users', () => {
 
     expect(events).toEqual([{ event: 'user_created', detail: { role: 'customer-user' } }]);
     expect(JSON.stringify(events)).not.toContain(email.toLowerCase());
+  });
+});
+
+describe('listing a customer’s users', () => {
+  async function usersOf(customerId: string, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const input = { ...customerUserInput('listed'), customerId };
+      ids.push((await createUserViaApi(server, token, input)).user.id);
+    }
+
+    return ids.sort();
+  }
+
+  it('lists the customer’s users by id, and no other customer’s', async () => {
+    const customerId = randomUUID();
+    const ids = await usersOf(customerId, 3);
+    await usersOf(randomUUID(), 1);
+
+    const answer = await callUserApi(server, token, 'GET', `/users?customerId=${customerId}`);
+    const users = answer.body.users as PresentedUser[];
+
+    expect(answer.status).toBe(200);
+    expect(users.map((user) => user.id)).toEqual(ids);
+    expect(users.every((user) => user.customerId === customerId)).toBe(true);
+    expect(answer.body.next).toBeNull();
+    expect(JSON.stringify(answer.body)).not.toContain('argon2');
+  });
+
+  it('pages with limit and next, each user once', async () => {
+    const customerId = randomUUID();
+    const ids = await usersOf(customerId, 3);
+    const page = (after?: string) =>
+      callUserApi(
+        server,
+        token,
+        'GET',
+        `/users?customerId=${customerId}&limit=2${after === undefined ? '' : `&after=${after}`}`,
+      );
+
+    const first = await page();
+    const second = await page(String(first.body.next));
+
+    const idsOf = (body: Record<string, unknown>) =>
+      (body.users as PresentedUser[]).map((user) => user.id);
+    expect(idsOf(first.body)).toEqual(ids.slice(0, 2));
+    expect(first.body.next).toBe(ids[1]);
+    expect(idsOf(second.body)).toEqual(ids.slice(2));
+    expect(second.body.next).toBeNull();
+  });
+
+  it.each([
+    ['no customer id', ''],
+    ['a customer id that is not a uuid', '?customerId=42'],
+    ['a limit above 200', `?customerId=${randomUUID()}&limit=201`],
+    ['an unknown parameter', `?customerId=${randomUUID()}&role=platform-admin`],
+  ])('answers 400 HTTP_VALIDATION_FAILED for %s', async (_case, query) => {
+    const answer = await callUserApi(server, token, 'GET', `/users${query}`);
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('HTTP_VALIDATION_FAILED');
+  });
+});
+
+describe('platform admins, out of the API’s reach (T2)', () => {
+  const adminRoutes = [
+    ['GET', ''],
+    ['POST', '/invitation'],
+    ['POST', '/password-reset'],
+    ['POST', '/disable'],
+  ] as const;
+
+  it('refuses to create a platform admin with 403 AUTH_ADMIN_NOT_MANAGED, creating nobody', async () => {
+    const email = uniqueEmail('would-be-admin');
+
+    const answer = await callUserApi(server, token, 'POST', '/users', {
+      email,
+      role: 'platform-admin',
+    });
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe('AUTH_ADMIN_NOT_MANAGED');
+    expect(await userRoleByEmail(server, email)).toBeUndefined();
+  });
+
+  it.each(adminRoutes)(
+    'answers %s /users/:id%s for an admin exactly as for an unknown id',
+    async (method, suffix) => {
+      const admin = await createTestUser(server, { role: 'platform-admin' });
+
+      const forAdmin = await callUserApi(server, token, method, `/users/${admin.id}${suffix}`);
+      const forNobody = await callUserApi(server, token, method, `/users/${randomUUID()}${suffix}`);
+
+      expect(forAdmin.status).toBe(404);
+      expect(forAdmin.body).toEqual(forNobody.body);
+    },
+  );
+
+  it('leaves the admin untouched: no link issued, not disabled, still signing in', async () => {
+    const admin = await createTestUser(server, { role: 'platform-admin' });
+    const cli = await discoverPublicClient(server, 'footfall-cli');
+
+    for (const [method, suffix] of adminRoutes) {
+      await callUserApi(server, token, method, `/users/${admin.id}${suffix}`);
+    }
+
+    expect(await oneTimeTokenCount(server, admin.id)).toBe(0);
+    expect(await auditEventsOf(server, admin.id)).toEqual([]);
+    expect((await attemptSignIn(server, cli, cliRedirect, admin)).status).toBe(303);
+  });
+
+  it('refuses a customer user with an admin’s email as any taken email, 409 AUTH_USER_EXISTS', async () => {
+    const admin = await createTestUser(server, { role: 'platform-admin' });
+
+    const answer = await callUserApi(server, token, 'POST', '/users', {
+      ...customerUserInput('taken'),
+      email: admin.email,
+    });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('AUTH_USER_EXISTS');
+    expect(await userRoleByEmail(server, admin.email)).toBe('platform-admin');
   });
 });
 
@@ -417,10 +547,11 @@ describe('disabling a user', () => {
   });
 
   it('makes a link issued before the user was disabled invalid, even on a form already open', async () => {
-    const { user, invitation } = await createUserViaApi(server, token, {
-      email: uniqueEmail('invited-then-disabled'),
-      role: 'platform-admin',
-    });
+    const { user, invitation } = await createUserViaApi(
+      server,
+      token,
+      customerUserInput('invited-then-disabled'),
+    );
     const browser = new Browser();
     const opened = await openLink(browser, invitation.url);
 
@@ -488,10 +619,7 @@ describe('malformed input to the user API', () => {
   );
 
   it('answers an invalid JSON body on the other routes with a coded 400', async () => {
-    const { user } = await createUserViaApi(server, token, {
-      email: uniqueEmail('raw'),
-      role: 'platform-admin',
-    });
+    const { user } = await createUserViaApi(server, token, customerUserInput('raw'));
 
     for (const action of ['invitation', 'password-reset', 'disable']) {
       const answer = await sendRaw(

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { type DeliveryContext, processDelivery } from '../process-delivery.ts';
+import {
+  type DeliveryContext,
+  type DeliveryOutcome,
+  processDelivery,
+} from '../process-delivery.ts';
+import type { HandlerSlots } from './handler-slots.ts';
 import type { InFlightLag } from './in-flight-lag.ts';
 import { readHeaders } from './kafka-headers.ts';
 import { type ConsumedMessage, carryOutOutcome, type OutcomeTarget } from './kafka-outcome.ts';
@@ -16,6 +21,8 @@ export interface BatchWorkerContext {
   readonly heartbeatIntervalMs: number;
   /** Holds each message until its not-before time: the retry topic's worker. */
   readonly honourNotBefore: boolean;
+  /** Shared by the subscription's consumers: a slot is held while a message is handled. */
+  readonly slots: HandlerSlots;
   readonly lag?: InFlightLag;
 }
 
@@ -32,13 +39,18 @@ const commitIntervalMs = 1_000;
 export function createBatchWorker(context: BatchWorkerContext): EachBatchHandler {
   return async (payload) => {
     const keepAlive = startKeepAlive(payload, context.heartbeatIntervalMs);
-    const commits = pacedCommits(payload);
+    const commits = pacedCommits(payload, (acknowledged) => {
+      const labels = { topic: context.topic, subscription: context.subscription };
+      context.delivery.metrics.acknowledged.inc(labels, acknowledged);
+    });
 
     try {
       for (const message of payload.batch.messages) {
         if (!keepAlive.wanted(context.signal)) break;
-        if (!(await handleMessage(context, payload, message, keepAlive))) break;
+        const outcome = await handleMessage(context, payload, message, keepAlive);
+        if (outcome === undefined) break;
         payload.resolveOffset(message.offset);
+        if (outcome.action === 'ack') commits.acknowledged();
         await commits.whenDue();
       }
       await commits.now();
@@ -54,16 +66,32 @@ async function handleMessage(
   payload: EachBatchPayload,
   message: KafkaMessage,
   keepAlive: KeepAlive,
-): Promise<boolean> {
+): Promise<DeliveryOutcome | undefined> {
   const { topic, partition } = payload.batch;
   const headers = readHeaders(message.headers);
   const consumed: ConsumedMessage = { topic, partition, message, headers };
 
   if (context.honourNotBefore && !(await waitUntil(headers.notBefore, context, keepAlive))) {
-    return false;
+    return undefined;
   }
 
   context.lag?.handling(partition, Number(message.timestamp));
+  const release = await context.slots.acquire();
+  try {
+    // The wait for a slot may have outlasted the subscription or this partition's assignment.
+    if (!keepAlive.wanted(context.signal)) return undefined;
+
+    return await handleInSlot(context, consumed);
+  } finally {
+    release();
+  }
+}
+
+async function handleInSlot(
+  context: BatchWorkerContext,
+  consumed: ConsumedMessage,
+): Promise<DeliveryOutcome> {
+  const { message, headers } = consumed;
   const outcome = await processDelivery(
     {
       topic: context.topic,
@@ -74,24 +102,33 @@ async function handleMessage(
     },
     context.delivery,
   );
+
   await carryOutOutcome(outcome, consumed, context.target);
-  return true;
+  return outcome;
 }
 
 /**
  * Committing after every message would cost a broker round trip each (about 5 ms on Kafka 4,
  * whose group coordinator batches its writes), so commits are paced: a crash repeats at most
- * about a second of handled messages, which idempotent consumers absorb.
+ * about a second of handled messages, which idempotent consumers absorb. A commit is the
+ * acknowledgement, so the messages it covers are reported to `onCommitted` only once it is done.
  */
-function pacedCommits(payload: EachBatchPayload) {
+function pacedCommits(payload: EachBatchPayload, onCommitted: (acknowledged: number) => void) {
   let lastCommit = Date.now();
+  let acknowledged = 0;
   const now = async () => {
     lastCommit = Date.now();
+    const covered = acknowledged;
+    acknowledged = 0;
     await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    if (covered > 0) onCommitted(covered);
   };
 
   return {
     now,
+    acknowledged: () => {
+      acknowledged += 1;
+    },
     whenDue: () => (Date.now() - lastCommit >= commitIntervalMs ? now() : Promise.resolve()),
   };
 }

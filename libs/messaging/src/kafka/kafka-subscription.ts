@@ -1,11 +1,17 @@
-import type { Consumer, EachBatchHandler, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { TransportDependencies } from '../message.ts';
 import type { DeliveryContext } from '../process-delivery.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription } from '../transport.ts';
+import { HandlerSlots } from './handler-slots.ts';
 import { InFlightLag } from './in-flight-lag.ts';
 import { type BatchWorkerContext, createBatchWorker } from './kafka-batch-worker.ts';
 import { retryGroupId, subscriptionTopics } from './kafka-topic-names.ts';
+import {
+  type ConsumerPlan,
+  type ConsumerSettings,
+  SupervisedConsumer,
+} from './supervised-consumer.ts';
 
 export interface ConsumerTimeouts {
   readonly sessionTimeoutMs: number;
@@ -19,6 +25,12 @@ export interface SubscriptionResources {
   readonly timeouts: ConsumerTimeouts;
 }
 
+/** A subscription that can say why it is not consuming, for the transport's health check. */
+export interface KafkaSubscription extends Subscription {
+  /** The crash of one of its consumers, until that consumer has joined its group again. */
+  failure(): Error | undefined;
+}
+
 /**
  * Starts the two consumers of a subscription: one on the topic, in the consumer group named after
  * the subscription, and one on the subscription's retry topic, in a group of its own. Each hands
@@ -27,15 +39,16 @@ export interface SubscriptionResources {
 export async function openKafkaSubscription(
   options: SubscribeOptions,
   resources: SubscriptionResources,
-): Promise<Subscription> {
+): Promise<KafkaSubscription> {
   const { metrics } = resources.dependencies;
   const abort = new AbortController();
   const lag = new InFlightLag();
-  const worker = workerContext(options, resources, abort.signal);
   const concurrency = checkedConcurrency(options.concurrency);
+  const worker = workerContext(options, resources, abort.signal, new HandlerSlots(concurrency));
   const { retry } = subscriptionTopics(options.topic, options.subscription);
+  const settings = { concurrency, subscription: options.subscription };
 
-  const consumers = await startAll(resources, concurrency, [
+  const consumers = await startAll(resources, settings, [
     {
       groupId: options.subscription,
       topic: options.topic,
@@ -55,6 +68,7 @@ export async function openKafkaSubscription(
       closing ??= stopAll(abort, untrack, consumers);
       return closing;
     },
+    failure: () => consumers.map((consumer) => consumer.failure()).find(Boolean),
   };
 }
 
@@ -62,6 +76,7 @@ function workerContext(
   options: SubscribeOptions,
   resources: SubscriptionResources,
   signal: AbortSignal,
+  slots: HandlerSlots,
 ): BatchWorkerContext {
   const { metrics, catalogue } = resources.dependencies;
   const delivery: DeliveryContext = {
@@ -82,6 +97,7 @@ function workerContext(
     signal,
     heartbeatIntervalMs: resources.timeouts.heartbeatIntervalMs,
     honourNotBefore: false,
+    slots,
   };
 }
 
@@ -93,71 +109,32 @@ function checkedConcurrency(concurrency = 1): number {
   return concurrency;
 }
 
-interface ConsumerPlan {
-  readonly groupId: string;
-  readonly topic: string;
-  readonly run: EachBatchHandler;
-}
-
 // Starts every consumer or none: one that started is stopped again if another fails.
 async function startAll(
   resources: SubscriptionResources,
-  concurrency: number,
+  settings: Pick<ConsumerSettings, 'concurrency' | 'subscription'>,
   plans: readonly ConsumerPlan[],
-): Promise<Consumer[]> {
-  const started = await Promise.allSettled(
-    plans.map((plan) => startConsumer(resources, concurrency, plan)),
-  );
-  const consumers = started.flatMap((result) =>
-    result.status === 'fulfilled' ? [result.value] : [],
-  );
+): Promise<SupervisedConsumer[]> {
+  const { kafka, timeouts, dependencies } = resources;
+  const shared = { ...timeouts, ...settings, kafka, logger: dependencies.logger };
+  const consumers = plans.map((plan) => new SupervisedConsumer(shared, plan));
+  const started = await Promise.allSettled(consumers.map((consumer) => consumer.start()));
   const failure = started.find((result) => result.status === 'rejected');
 
   if (failure !== undefined) {
-    await Promise.allSettled(consumers.map((consumer) => consumer.disconnect()));
+    await Promise.allSettled(consumers.map((consumer) => consumer.stop()));
     throw failure.reason;
   }
 
   return consumers;
 }
 
-async function startConsumer(
-  resources: SubscriptionResources,
-  concurrency: number,
-  plan: ConsumerPlan,
-): Promise<Consumer> {
-  const { sessionTimeoutMs, heartbeatIntervalMs } = resources.timeouts;
-  const consumer = resources.kafka.consumer({
-    groupId: plan.groupId,
-    sessionTimeout: sessionTimeoutMs,
-    heartbeatInterval: heartbeatIntervalMs,
-    // Bounds how long close waits for an idle fetch to return.
-    maxWaitTimeInMs: 1_000,
-    allowAutoTopicCreation: false,
-  });
-
-  try {
-    await consumer.connect();
-    // A new subscription starts at the oldest retained message: nothing published before its
-    // first consumer joined is skipped.
-    await consumer.subscribe({ topic: plan.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: concurrency,
-      eachBatch: plan.run,
-    });
-    return consumer;
-  } catch (error) {
-    await consumer.disconnect().catch(() => undefined);
-    throw error;
-  }
-}
-
-// kafkajs's disconnect stops fetching, waits for the running batches (which end after their
-// in-flight message once the signal is aborted), leaves the group, then closes the connections.
-async function stopAll(abort: AbortController, untrack: () => void, consumers: Consumer[]) {
+async function stopAll(
+  abort: AbortController,
+  untrack: () => void,
+  consumers: readonly SupervisedConsumer[],
+) {
   abort.abort();
   untrack();
-  await Promise.all(consumers.map((consumer) => consumer.disconnect()));
+  await Promise.all(consumers.map((consumer) => consumer.stop()));
 }

@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { AdminConnection } from './admin-connection.ts';
 import { subscriptionTopics } from './kafka-topic-names.ts';
 
 /** Partitions of a topic created for development: enough to show parallelism between keys. */
@@ -13,22 +14,20 @@ const deadLetterRetentionMs = String(30 * 24 * 60 * 60 * 1000);
  * docs/messaging-kafka.md.
  */
 export class TopicCreator {
-  readonly #admin: Admin;
+  readonly #admin: AdminConnection;
   readonly #ensured = new Set<string>();
-  #connected: Promise<void> | undefined;
 
   constructor(admin: Admin) {
-    this.#admin = admin;
+    this.#admin = new AdminConnection(admin);
   }
 
   async ensure(topics: readonly string[]): Promise<void> {
     const missing = topics.filter((topic) => !this.#ensured.has(topic));
     if (missing.length === 0) return;
 
-    this.#connected ??= this.#admin.connect();
-    await this.#connected;
+    const admin = await this.#admin.ready();
     // Resolves false when they all exist already, which is as good as creating them.
-    await this.#admin.createTopics({ waitForLeaders: true, topics: missing.map(topicConfig) });
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map(topicConfig) });
     for (const topic of missing) this.#ensured.add(topic);
   }
 
@@ -39,7 +38,7 @@ export class TopicCreator {
   }
 
   async close(): Promise<void> {
-    if (this.#connected !== undefined) await this.#admin.disconnect();
+    await this.#admin.close();
   }
 }
 

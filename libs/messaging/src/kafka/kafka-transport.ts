@@ -1,11 +1,18 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
+import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { AdminConnection } from './admin-connection.ts';
 import { assertPublicAttributes } from './kafka-headers.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
-import { type ConsumerTimeouts, openKafkaSubscription } from './kafka-subscription.ts';
+import {
+  type ConsumerTimeouts,
+  type KafkaSubscription,
+  openKafkaSubscription,
+} from './kafka-subscription.ts';
 import { TopicCreator } from './kafka-topic-creator.ts';
 
 export interface KafkaTransportOptions extends TransportDependencies {
@@ -25,7 +32,22 @@ export interface KafkaTransportOptions extends TransportDependencies {
    * @default 30000
    */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Most bytes one `producer.send` carries. Brokers refuse a partition's record batch over
+   * `message.max.bytes` (1 MiB by default), so a publish is sent in slices under this; lower it
+   * with the brokers' or the topic's `max.message.bytes`. At least 270336, so the largest
+   * message fits. @default 921600 (900 KiB)
+   */
+  readonly maxBatchBytes?: number;
 }
+
+/** Record framing beside the envelope and headers: lengths, offsets, timestamps, the key. */
+const recordOverheadBytes = 256;
+const defaultMaxBatchBytes = 900 * 1024;
+// The largest message with a 256-character key of 4-byte characters, and its framing.
+const smallestMaxBatchBytes = maxMessageBytes + 8 * 1024;
+// Slices also stay within this many records, as the postgres transport's do.
+const maxRecordsPerSend = 500;
 
 /**
  * The Kafka transport: one topic per platform topic, partitioned by the message key, the
@@ -35,6 +57,7 @@ export interface KafkaTransportOptions extends TransportDependencies {
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
   const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
+  const maxBatchBytes = checkedMaxBatchBytes(options.maxBatchBytes ?? defaultMaxBatchBytes);
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -50,9 +73,22 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 
-  await producer.connect();
+  await producer.connect().catch((error: unknown) => {
+    const params = { transport: 'kafka', target: options.brokers.join(',') };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
+  });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
-  return new KafkaTransport({ kafka, producer, topics, options, timeouts });
+  // Not retried: a readiness probe has its own deadline and asks again soon.
+  const probe = new AdminConnection(kafka.admin({ retry: { retries: 0 } }));
+  return new KafkaTransport({ kafka, producer, topics, probe, options, timeouts, maxBatchBytes });
+}
+
+function checkedMaxBatchBytes(maxBatchBytes: number): number {
+  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < smallestMaxBatchBytes) {
+    throw new TypeError(`maxBatchBytes must be an integer of at least ${smallestMaxBatchBytes}`);
+  }
+
+  return maxBatchBytes;
 }
 
 // kafkajs wants the heartbeat well inside the session; a third is its own advice.
@@ -71,14 +107,17 @@ interface KafkaTransportParts {
   readonly kafka: Kafka;
   readonly producer: Producer;
   readonly topics: TopicCreator | undefined;
+  /** Asks the cluster for its metadata in check(). */
+  readonly probe: AdminConnection;
   readonly options: KafkaTransportOptions;
   readonly timeouts: ConsumerTimeouts;
+  readonly maxBatchBytes: number;
 }
 
 class KafkaTransport implements Transport {
   readonly name = 'kafka';
   readonly #parts: KafkaTransportParts;
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions<KafkaSubscription>('kafka');
   #closing: Promise<void> | undefined;
 
   constructor(parts: KafkaTransportParts) {
@@ -86,34 +125,43 @@ class KafkaTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     const { producer, topics, options } = this.#parts;
     const encoded = messages.map((message) => encode(topic, message, options));
     if (encoded.length === 0) return [];
 
     await topics?.ensure([topic]);
-    await producer.send({ topic, acks: -1, messages: encoded.map(toRecord) });
+    // One slice after another, so a key's messages reach the partition in order.
+    for (const slice of this.#slices(encoded)) {
+      await producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+    }
     options.metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
+  subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
     const { kafka, producer, topics, options, timeouts } = this.#parts;
 
-    await topics?.ensureSubscription(subscribeOptions.topic, subscribeOptions.subscription);
-    const opened = await openKafkaSubscription(subscribeOptions, {
-      kafka,
-      producer,
-      dependencies: options,
-      timeouts,
+    return this.#subscriptions.add(async () => {
+      await topics?.ensureSubscription(subscribeOptions.topic, subscribeOptions.subscription);
+      return openKafkaSubscription(subscribeOptions, {
+        kafka,
+        producer,
+        dependencies: options,
+        timeouts,
+      });
     });
-    // close() may have begun while the consumers were joining; they must not outlive it.
-    if (this.#closing !== undefined) {
-      await opened.close();
-      this.#assertOpen();
-    }
-    return this.#track(opened);
+  }
+
+  /** A consumer that crashed fails the check until it has rejoined its group. */
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    const crashed = this.#subscriptions.opened().map((opened) => opened.failure());
+    const failure = crashed.find((error) => error !== undefined);
+    if (failure !== undefined) throw failure;
+
+    const admin = await this.#parts.probe.ready();
+    await admin.describeCluster();
   }
 
   close(): Promise<void> {
@@ -121,29 +169,22 @@ class KafkaTransport implements Transport {
     return this.#closing;
   }
 
-  // Forgets a subscription its owner closed, so the transport does not close it twice.
-  #track(opened: Subscription): Subscription {
-    const tracked: Subscription = {
-      close: async () => {
-        this.#subscriptions.delete(tracked);
-        await opened.close();
-      },
-    };
-    this.#subscriptions.add(tracked);
-    return tracked;
-  }
-
-  // Consumers first: their last retries and dead letters still need the producer.
+  // Consumers first, those still joining included: their last retries and dead letters still
+  // need the producer.
   async #closeAll(): Promise<void> {
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#subscriptions.closeAll();
     await this.#parts.producer.disconnect();
     await this.#parts.topics?.close();
+    await this.#parts.probe.close();
   }
 
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
-    }
+  // The broker's limit applies to each partition's batch; bounding the whole send bounds each.
+  #slices(encoded: readonly EncodedMessage[]): EncodedMessage[][] {
+    return sliceForSending(encoded, {
+      maxCount: maxRecordsPerSend,
+      maxBytes: this.#parts.maxBatchBytes,
+      sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
+    });
   }
 }
 

@@ -3,9 +3,9 @@ import type { EncodedMessage } from '../envelope-codec.ts';
 import { MessagingError } from '../messaging-error.ts';
 
 /**
- * One typed call per broker function (libs/messaging/migrations/0002_broker_functions.sql). The
- * runtime role may call nothing else in the messaging database, so this file is the whole
- * surface the transport uses.
+ * One typed call per broker function (libs/messaging/migrations/0002_broker_functions.sql, and
+ * claim as 0004 redefines it). The runtime role may call nothing else in the messaging database,
+ * so this file is the whole surface the transport uses.
  */
 
 /** A delivery as the broker hands it out: leased to one consumer until it is settled. */
@@ -17,6 +17,16 @@ export interface ClaimedDelivery {
   readonly attempt: number;
   readonly data: Buffer;
   readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** What one claim returned: deliveries to handle, and any the broker itself dead-lettered. */
+export interface Claim {
+  readonly deliveries: readonly ClaimedDelivery[];
+  /**
+   * Deliveries whose consumers kept dying until they used the subscription's max_attempts: the
+   * claim moved them to the dead letters (reason lease-expired) instead of handing them out.
+   */
+  readonly deadLettered: readonly { readonly messageId: string; readonly attempt: number }[];
 }
 
 /** Who is asking: one consumer of one subscription, known to the broker by a random token. */
@@ -63,29 +73,34 @@ export async function claimDeliveries(
   consumer: ConsumerIdentity,
   limit: number,
   leaseMs: number,
-): Promise<ClaimedDelivery[]> {
+): Promise<Claim> {
   const result = await call<ClaimRow>(
     pool,
-    'SELECT message_id, key, attempt, data, attributes FROM messaging.claim($1, $2, $3, $4)',
+    'SELECT message_id, key, attempt, data, attributes, dead_lettered ' +
+      'FROM messaging.claim($1, $2, $3, $4)',
     [consumer.subscription, consumer.token, limit, leaseMs],
     consumeDenied(consumer),
   );
+  const deliveries: ClaimedDelivery[] = [];
+  const deadLettered: Claim['deadLettered'][number][] = [];
 
-  return result.rows.map((row) => ({
-    messageId: row.message_id,
-    key: row.key,
-    attempt: row.attempt,
-    data: row.data,
-    attributes: row.attributes,
-  }));
+  for (const row of result.rows) {
+    const { message_id: messageId, key, attempt, data, attributes } = row;
+    if (row.dead_lettered || data === null) deadLettered.push({ messageId, attempt });
+    else deliveries.push({ messageId, key, attempt, data, attributes: attributes ?? {} });
+  }
+
+  return { deliveries, deadLettered };
 }
 
+/** Resolves with how many the broker acknowledged: none for a lease another consumer took. */
 export async function acknowledge(
   pool: Queryable,
   consumer: ConsumerIdentity,
   messageIds: readonly string[],
-): Promise<void> {
-  await settle(pool, 'messaging.ack($1, $2, $3)', consumer, [messageIds]);
+): Promise<number> {
+  const result = await settle(pool, 'messaging.ack($1, $2, $3) AS acked', consumer, [messageIds]);
+  return Number(result.rows[0]?.acked ?? 0);
 }
 
 /** Hands back deliveries this consumer leased but never started; the attempt does not count. */
@@ -154,8 +169,10 @@ interface ClaimRow {
   message_id: string;
   key: string;
   attempt: number;
-  data: Buffer;
-  attributes: Record<string, string>;
+  /** Null on a row the claim dead-lettered. */
+  data: Buffer | null;
+  attributes: Record<string, string> | null;
+  dead_lettered: boolean;
 }
 
 interface Refusal {
@@ -172,7 +189,7 @@ function settle(
   invocation: string,
   consumer: ConsumerIdentity,
   values: unknown[],
-): Promise<unknown> {
+): Promise<pg.QueryResult> {
   const statement = `SELECT ${invocation}`;
 
   const allValues = [consumer.subscription, consumer.token, ...values];

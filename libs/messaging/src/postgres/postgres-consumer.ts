@@ -11,6 +11,7 @@ import type { RetryPolicy } from '../transport.ts';
 import { AckBuffer } from './ack-buffer.ts';
 import {
   acknowledge,
+  type Claim,
   type ClaimedDelivery,
   type ConsumerIdentity,
   claimDeliveries,
@@ -53,8 +54,12 @@ export class PostgresConsumer {
   constructor(options: PostgresConsumerOptions) {
     this.#options = options;
     this.#identity = { subscription: options.subscription, token: randomUUID() };
+    // Counted once the broker has the acknowledgements: a failed call counts nothing.
     this.#acks = new AckBuffer({
-      send: (ids) => acknowledge(options.pool, this.#identity, ids),
+      send: async (ids) => {
+        const acknowledged = await acknowledge(options.pool, this.#identity, ids);
+        options.metrics.acknowledged.inc(this.#labels(), acknowledged);
+      },
       onError: (error) => this.#warn(error, 'acknowledging failed; the messages will come again'),
       maxSize: options.batchSize,
       maxDelayMs: 20,
@@ -93,10 +98,24 @@ export class PostgresConsumer {
     this.#woken = false;
 
     try {
-      return await claimDeliveries(pool, this.#identity, batchSize, visibilityTimeoutMs);
+      const claim = await claimDeliveries(pool, this.#identity, batchSize, visibilityTimeoutMs);
+      this.#countBrokerDeadLetters(claim.deadLettered);
+      return [...claim.deliveries];
     } catch (error) {
       this.#warn(error, 'claiming messages failed; trying again');
       return [];
+    }
+  }
+
+  // The broker buried these itself (their consumers kept dying); this claim is the only one
+  // that sees them, so it counts them as every other dead letter is counted.
+  #countBrokerDeadLetters(deadLettered: Claim['deadLettered']): void {
+    if (deadLettered.length === 0) return;
+
+    const { metrics, logger } = this.#options;
+    metrics.deadLettered.inc({ ...this.#labels(), reason: 'lease-expired' }, deadLettered.length);
+    for (const { messageId, attempt } of deadLettered) {
+      logger?.warn({ ...this.#labels(), messageId, attempt }, 'message dead-lettered');
     }
   }
 
@@ -196,6 +215,11 @@ export class PostgresConsumer {
     const { data, attributes, attempt } = delivery;
 
     return { topic, subscription, data, attributes, attempt };
+  }
+
+  #labels(): { topic: string; subscription: string } {
+    const { topic, subscription } = this.#options;
+    return { topic, subscription };
   }
 
   #warn(error: unknown, message: string): void {

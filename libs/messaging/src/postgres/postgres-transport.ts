@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
+import { sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import {
@@ -34,8 +36,9 @@ export interface PostgresTransportOptions extends TransportDependencies {
   readonly maxConnections?: number;
 }
 
-// A single publish() of many messages is sent in slices, each one call and one transaction.
-const publishSliceSize = 500;
+// A single publish() of many messages is sent in slices, each one call and one transaction,
+// small enough that one call never carries hundreds of megabytes of large messages.
+const publishSlice = { maxCount: 500, maxBytes: 8 * 1024 * 1024 };
 // Up to 500,000 messages per run, 5,000 per transaction (measured: about 20 ms each).
 const cleanupSliceSize = 5_000;
 const cleanupMaxSlices = 100;
@@ -60,10 +63,21 @@ export async function createPostgresTransport(
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw error;
+    const params = { transport: 'postgres', target: databaseOf(options.connectionString) };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
   }
 
   return new PostgresTransport(pool, options, settings);
+}
+
+// Host, port and database only: the URL's password must never reach an error message.
+function databaseOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'the messaging database';
+  }
 }
 
 type Settings = Required<
@@ -97,7 +111,7 @@ class PostgresTransport implements Transport {
   readonly #options: PostgresTransportOptions;
   readonly #settings: Settings;
   readonly #listener: NotificationListener;
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions('postgres');
   #cleanupTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
@@ -109,21 +123,42 @@ class PostgresTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     // Every message is checked before any is sent: a bad one is the producer's bug.
     const { catalogue } = this.#options;
     const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
 
-    for (let start = 0; start < encoded.length; start += publishSliceSize) {
-      await publishMessages(this.#pool, topic, encoded.slice(start, start + publishSliceSize));
+    for (const slice of sliceForSending(encoded, publishSlice)) {
+      await publishMessages(this.#pool, topic, slice);
     }
 
     this.#options.metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
+  subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.#subscriptions.add(() => this.#open(options));
+  }
+
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    await this.#pool.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeOnce();
+    return this.#closing;
+  }
+
+  async #closeOnce(): Promise<void> {
+    // Subscriptions still opening finish first and are closed with the rest, pool still up.
+    await this.#subscriptions.closeAll();
+    clearInterval(this.#cleanupTimer);
+    await this.#listener.close();
+    await this.#pool.end();
+  }
+
+  async #open(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.#createConsumer(options);
     const { topic, subscription } = options;
     await openSubscription(this.#pool, topic, subscription);
@@ -135,23 +170,13 @@ class PostgresTransport implements Transport {
     consumer.start();
     this.#startCleanup();
 
-    return this.#remember(async () => {
-      await consumer.close();
-      untrack();
-      await unlisten();
-    });
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= this.#closeOnce();
-    return this.#closing;
-  }
-
-  async #closeOnce(): Promise<void> {
-    clearInterval(this.#cleanupTimer);
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
-    await this.#listener.close();
-    await this.#pool.end();
+    return {
+      close: async () => {
+        await consumer.close();
+        untrack();
+        await unlisten();
+      },
+    };
   }
 
   #createConsumer(options: SubscribeOptions): PostgresConsumer {
@@ -175,20 +200,6 @@ class PostgresTransport implements Transport {
     });
   }
 
-  // The handle closes once however often it is called, and leaves the transport's list.
-  #remember(closeConsumer: () => Promise<void>): Subscription {
-    let closing: Promise<void> | undefined;
-    const handle: Subscription = {
-      close: () => {
-        closing ??= closeConsumer().finally(() => this.#subscriptions.delete(handle));
-        return closing;
-      },
-    };
-
-    this.#subscriptions.add(handle);
-    return handle;
-  }
-
   // Acknowledged messages are deleted in the background by whichever consuming process gets
   // there first; runs in other processes at the same moment return at once.
   #startCleanup(): void {
@@ -205,12 +216,6 @@ class PostgresTransport implements Transport {
       }
     } catch (error) {
       this.#options.logger?.warn({ err: error }, 'deleting finished messages failed');
-    }
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: 'postgres' });
     }
   }
 }

@@ -9,6 +9,8 @@ const maxAttributeBytes = 1024;
 export interface DeadLetterCause {
   readonly reason: DeadLetterReason;
   readonly detail: string;
+  /** The transport's attempt that gave up: the handler's failures on the message, plus one. */
+  readonly attempt: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export class DeadLetterPublisher {
         reason: cause.reason,
         detail: truncateUtf8(cause.detail, maxAttributeBytes),
         subscription: this.#subscription,
+        attempt: String(cause.attempt),
         deliveryAttempt: String(message.deliveryAttempt),
         originalMessageId: message.id,
       },

@@ -7,7 +7,9 @@ import {
 } from '../process-delivery.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription } from '../transport.ts';
+import { detachClosedSubscription } from './closed-subscription.ts';
 import { DeadLetterPublisher } from './dead-letter-publisher.ts';
+import { HandlerFailures } from './handler-failures.ts';
 import { OrderRewinds } from './order-rewinds.ts';
 import { OrderingKeyQueue } from './ordering-key-queue.ts';
 import { UnacknowledgedMessages } from './unacknowledged-messages.ts';
@@ -52,13 +54,13 @@ class PubSubConsumer {
   readonly #logger: MessagingLogger | undefined;
   readonly #keys = new OrderingKeyQueue();
   readonly #rewinds = new OrderRewinds();
+  readonly #failures = new HandlerFailures();
   readonly #unacknowledged = new UnacknowledgedMessages();
   readonly #inFlight = new Set<Promise<void>>();
   #stopLag: () => void = () => {};
   #reopenTimer: NodeJS.Timeout | undefined;
   #reopenDelayMs = firstReopenDelayMs;
   #closing: Promise<void> | undefined;
-  #warnedWithoutAttempts = false;
 
   constructor(
     pubsub: PubSub,
@@ -107,7 +109,10 @@ class PubSubConsumer {
 
     await this.#deadLetters.flush();
     await this.#subscription.close();
-    this.#subscription.removeAllListeners();
+    detachClosedSubscription(this.#subscription, (error) => {
+      const details = { topic: this.#topic, subscription: this.#name, err: error };
+      this.#logger?.warn(details, 'Pub/Sub subscription failed after it was closed');
+    });
     this.#stopLag();
   }
 
@@ -132,8 +137,9 @@ class PubSubConsumer {
         return;
       }
 
-      const outcome = await processDelivery(this.#delivery(message), this.#context);
-      await this.#settle(message, key, outcome);
+      const delivery = this.#delivery(message);
+      const outcome = await processDelivery(delivery, this.#context);
+      await this.#settle(message, key, delivery.attempt, outcome);
     } catch (error) {
       // Only the dead-letter copy can fail here; the message is tried again later.
       this.#logger?.error(this.#describe(message, { err: error }), 'dead-lettering failed');
@@ -143,17 +149,29 @@ class PubSubConsumer {
     }
   }
 
-  async #settle(message: Message, key: string, outcome: DeliveryOutcome): Promise<void> {
+  async #settle(
+    message: Message,
+    key: string,
+    attempt: number,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
+    const details = this.#describe(message, { attempt });
+
     if (outcome.action === 'ack') {
+      // The client sends acks in the background and reports no failure without exactly-once
+      // delivery, so this counts acks handed to it (docs/messaging-pubsub.md, Metrics).
       message.ack();
+      this.#failures.settled(message.id);
+      this.#context.metrics.acknowledged.inc({ topic: this.#topic, subscription: this.#name });
     } else if (outcome.action === 'retry') {
-      this.#logger?.warn(this.#describe(message, {}), 'handler failed; message sent back');
+      this.#failures.failed(message.id);
+      this.#logger?.warn(details, 'handler failed; message sent back');
       this.#sendBack(message, key);
     } else {
-      await this.#deadLetters.publish(message, outcome);
+      await this.#deadLetters.publish(message, { ...outcome, attempt });
       message.ack();
-      const details = this.#describe(message, { reason: outcome.reason });
-      this.#logger?.warn(details, 'message dead-lettered');
+      this.#failures.settled(message.id);
+      this.#logger?.warn({ ...details, reason: outcome.reason }, 'message dead-lettered');
     }
   }
 
@@ -169,21 +187,9 @@ class PubSubConsumer {
       subscription: this.#name,
       data: message.data,
       attributes: message.attributes,
-      attempt: this.#attempt(message),
+      // The handler's own failures, not Pub/Sub's deliveryAttempt: see HandlerFailures.
+      attempt: this.#failures.attemptOf(message.id),
     };
-  }
-
-  // Pub/Sub counts attempts only on subscriptions with a dead-letter policy; without one every
-  // delivery looks like the first, and a failing message is retried until it expires.
-  #attempt(message: Message): number {
-    if (message.deliveryAttempt > 0) return message.deliveryAttempt;
-
-    if (!this.#warnedWithoutAttempts) {
-      this.#warnedWithoutAttempts = true;
-      const details = { topic: this.#topic, subscription: this.#name };
-      this.#logger?.warn(details, 'subscription has no dead-letter policy; attempts not counted');
-    }
-    return 1;
   }
 
   #onError(error: Error): void {
@@ -207,7 +213,7 @@ class PubSubConsumer {
       topic: this.#topic,
       subscription: this.#name,
       messageId: message.id,
-      attempt: message.deliveryAttempt,
+      deliveryAttempt: message.deliveryAttempt,
       ...extra,
     };
   }

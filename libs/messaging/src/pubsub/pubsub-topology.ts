@@ -12,11 +12,13 @@ const pubsubMaxDeliveryAttempts = 100;
 const pubsubMaxBackoffMs = 600_000;
 
 /**
- * Redeliveries that are not failures still count as attempts (a message released by a closing
- * consumer, or sent back so its key stays in order), so Pub/Sub's own limit sits this far above
- * the transport's: the transport dead-letters first, with the reason.
+ * Pub/Sub counts every delivery as an attempt, also a message released by a closing consumer or
+ * sent back so its key stays in order, while the transport counts handler failures. Each failing
+ * message sends the later ones of its key back up to maxAttempts - 1 times, so Pub/Sub's own
+ * limit leaves room for the message's own attempts and three failing messages ahead of it: the
+ * transport dead-letters first, with the reason.
  */
-const deliveryAttemptMargin = 5;
+const deliveryAttemptFactor = 4;
 
 /** The dead-letter topic of a subscription, and the subscription an operator reads it from. */
 export function deadLetterName(subscription: string): string {
@@ -50,7 +52,7 @@ export function subscriptionSettings(
 
 /** Pub/Sub's own dead-letter limit for a transport limit of `maxAttempts`. */
 export function pubsubDeliveryAttempts(maxAttempts: number): number {
-  const wanted = maxAttempts + deliveryAttemptMargin;
+  const wanted = maxAttempts * deliveryAttemptFactor;
   return Math.min(pubsubMaxDeliveryAttempts, Math.max(pubsubMinDeliveryAttempts, wanted));
 }
 

@@ -2,10 +2,13 @@ import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
+import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { probePubSub } from './pubsub-reachability.ts';
 import { openPubSubSubscription } from './pubsub-subscription.ts';
 import { ensureSubscriptionTopology, ensureTopic } from './pubsub-topology.ts';
+import { checkSubscription } from './subscription-check.ts';
 
 export interface PubSubTransportOptions extends TransportDependencies {
   /** The Google Cloud project holding the topics and subscriptions. */
@@ -22,6 +25,11 @@ export interface PubSubTransportOptions extends TransportDependencies {
    * @default false
    */
   readonly createTopology?: boolean;
+  /**
+   * How long start-up keeps trying to reach Pub/Sub (retrying as the client does) before
+   * `createPubSubTransport` fails. @default 10000
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /**
@@ -31,8 +39,17 @@ export interface PubSubTransportOptions extends TransportDependencies {
  */
 export async function createPubSubTransport(options: PubSubTransportOptions): Promise<Transport> {
   if (options.projectId === '') throw new TypeError('projectId must not be empty');
+  const pubsub = new PubSub(clientSettings(options));
 
-  return new PubSubTransport(new PubSub(clientSettings(options)), options);
+  try {
+    await probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 });
+  } catch (error) {
+    await pubsub.close();
+    const params = { transport: 'pubsub', target: options.apiEndpoint ?? 'Pub/Sub' };
+    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
+  }
+
+  return new PubSubTransport(pubsub, options);
 }
 
 function clientSettings(options: PubSubTransportOptions) {
@@ -48,13 +65,15 @@ function clientSettings(options: PubSubTransportOptions) {
   };
 }
 
+const checkTimeoutMs = 5_000;
+
 class PubSubTransport implements Transport {
   readonly name = 'pubsub';
   readonly #pubsub: PubSub;
   readonly #options: PubSubTransportOptions;
   readonly #publishers = new Map<string, Topic>();
   readonly #createdTopics = new Map<string, Promise<void>>();
-  readonly #subscriptions = new Set<Subscription>();
+  readonly #subscriptions = new OpenSubscriptions('pubsub');
   #closing: Promise<void> | undefined;
 
   constructor(pubsub: PubSub, options: PubSubTransportOptions) {
@@ -63,7 +82,7 @@ class PubSubTransport implements Transport {
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    this.#assertOpen();
+    this.#subscriptions.assertOpen();
     const { catalogue, metrics } = this.#options;
     const encoded = messages.map((message) => encodeMessage(topic, message, catalogue));
     if (encoded.length === 0) return [];
@@ -75,16 +94,14 @@ class PubSubTransport implements Transport {
     return encoded.map((message) => message.id);
   }
 
-  async subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
-    this.#assertOpen();
-    const { topic, subscription, retry } = subscribeOptions;
+  subscribe(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    return this.#subscriptions.add(() => this.#open(subscribeOptions));
+  }
 
-    if (this.#options.createTopology) {
-      const policy = resolveRetryPolicy(retry);
-      await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
-    }
-    const opened = openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
-    return this.#track(opened);
+  /** One request Pub/Sub must answer, not retried: the readiness probe has its own deadline. */
+  async check(): Promise<void> {
+    this.#subscriptions.assertOpen();
+    await probePubSub(this.#pubsub, { timeout: checkTimeoutMs, retry: null });
   }
 
   close(): Promise<void> {
@@ -114,29 +131,23 @@ class PubSubTransport implements Transport {
     return created;
   }
 
-  // Forgets a subscription its owner closed, so the transport does not close it twice.
-  #track(opened: Subscription): Subscription {
-    const tracked: Subscription = {
-      close: async () => {
-        this.#subscriptions.delete(tracked);
-        await opened.close();
-      },
-    };
-    this.#subscriptions.add(tracked);
-    return tracked;
+  async #open(subscribeOptions: SubscribeOptions): Promise<Subscription> {
+    const { topic, subscription, retry } = subscribeOptions;
+
+    if (this.#options.createTopology) {
+      const policy = resolveRetryPolicy(retry);
+      await ensureSubscriptionTopology(this.#pubsub, topic, subscription, policy);
+    }
+    await checkSubscription(this.#pubsub, topic, subscription);
+    return openPubSubSubscription(this.#pubsub, subscribeOptions, this.#options);
   }
 
-  // Subscriptions first: their last dead letters still need the client.
+  // Subscriptions first, those still opening included: their last dead letters still need the
+  // client.
   async #closeAll(): Promise<void> {
-    await Promise.all([...this.#subscriptions].map((subscription) => subscription.close()));
+    await this.#subscriptions.closeAll();
     await Promise.all([...this.#publishers.values()].map((publisher) => publisher.flush()));
     await this.#pubsub.close();
-  }
-
-  #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new MessagingError('MESSAGING_CLOSED', { transport: this.name });
-    }
   }
 }
 

@@ -20,6 +20,11 @@ export interface DeadLetter {
  */
 export interface ContractHarness {
   readonly name: TransportName;
+  /**
+   * Whether redeliveries wait for the computed backoff, so the suite checks the gap between
+   * attempts. The Pub/Sub emulator ignores a subscription's retry policy (docs/messaging-pubsub.md).
+   */
+  readonly honoursBackoff: boolean;
   /** Why the suite cannot run here (its broker is unreachable), or undefined when it can. */
   unavailable(): Promise<string | undefined>;
   /** A new transport for one test; the suite closes it. */

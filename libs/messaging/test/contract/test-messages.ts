@@ -42,6 +42,17 @@ export class Recorder {
   record = async (message: DeliveredMessage): Promise<void> => {
     this.deliveries.push(message);
   };
+
+  /**
+   * A handler that pauses for a random time of up to `maxPauseMs` and records the message as it
+   * finishes, so two handlers of one key that a transport let run at once finish out of order.
+   */
+  recordAfterPause(maxPauseMs: number): (message: DeliveredMessage) => Promise<void> {
+    return async (message) => {
+      await sleep(Math.random() * maxPauseMs);
+      this.deliveries.push(message);
+    };
+  }
 }
 
 /** Polls until the condition holds; fails with the description when the bound passes. */

@@ -1,6 +1,7 @@
 import { afterAll } from 'vitest';
 import { createKafkaTransport, transportHeaders } from '../../src/kafka/index.ts';
 import type { ContractHarness } from '../contract/contract-harness.ts';
+import { describePublishLimitsContract } from '../contract/publish-limits-contract.ts';
 import { describeTransportContract } from '../contract/transport-contract.ts';
 import { KafkaTestBroker, type ReadMessage } from './kafka-test-broker.ts';
 
@@ -12,6 +13,7 @@ afterAll(() => broker.close());
 
 const harness: ContractHarness = {
   name: 'kafka',
+  honoursBackoff: true,
   unavailable: () => broker.unavailable(),
   createTransport: (dependencies) =>
     createKafkaTransport({
@@ -32,6 +34,7 @@ const harness: ContractHarness = {
 };
 
 describeTransportContract(harness);
+describePublishLimitsContract(harness);
 
 function toDeadLetter(message: ReadMessage) {
   return {

@@ -7,6 +7,7 @@ import {
   subscriptionTopics,
   transportHeaders,
 } from '../../src/kafka/index.ts';
+import { scrapeMetric } from '../contract/scraped-metric.ts';
 import {
   orderMessage,
   Recorder,
@@ -75,7 +76,8 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     const recorder = new Recorder();
     const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
 
-    await transport.subscribe({ topic, subscription, handler: recorder.record, concurrency: 4 });
+    const handler = recorder.recordAfterPause(5);
+    await transport.subscribe({ topic, subscription, handler, concurrency: 4 });
     for (const round of range(4)) {
       await transport.publish(
         topic,
@@ -201,6 +203,42 @@ describe.skipIf(unavailable !== undefined)(title, () => {
       'the lag falls back to 0',
       async () => (await lagOf(registry, subscription)) === 0,
     );
+  });
+
+  it('counts acknowledgements only once their offsets are committed', async () => {
+    const { topic, subscription, catalogue } = fresh();
+    const registry = new Registry();
+    const transport = await open(catalogue, registry);
+    const release = Promise.withResolvers<void>();
+    onTestFinished(() => release.resolve());
+    const handled: number[] = [];
+
+    // One key, so one partition and one batch: the first finishes, the second holds the batch,
+    // and the paced commit has not come yet.
+    await transport.subscribe({
+      topic,
+      subscription,
+      handler: async (message) => {
+        const { sequence } = message.envelope.payload as { sequence: number };
+        if (sequence === 2) await release.promise;
+        handled.push(sequence);
+      },
+    });
+    await transport.publish(topic, [orderMessage('k', 1), orderMessage('k', 2)]);
+    await waitFor('the first is handled', () => handled.length === 1);
+    await sleep(300);
+
+    const labels = { topic, subscription };
+    const acknowledged = () => scrapeMetric(registry, 'messaging_acknowledged_total', labels);
+    const committed = async () =>
+      (await broker.committedOffsets(subscription, topic)).reduce((n, o) => n + Math.max(0, o), 0);
+    // Read in this order: a count taken before the commits cannot exceed them.
+    const countedWhileHeld = await acknowledged();
+    expect(countedWhileHeld).toBeLessThanOrEqual(await committed());
+
+    release.resolve();
+    await waitFor('both are counted', async () => (await acknowledged()) === 2);
+    expect(await committed()).toBe(2);
   });
 
   it('refuses attributes that use the transport header prefix', async () => {

@@ -10,9 +10,11 @@ export function outboxTableSql(table: string): string {
   topic text NOT NULL,
   message jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
-  published_at timestamptz
+  published_at timestamptz,
+  parked_at timestamptz,
+  parked_error text
 );
-CREATE INDEX ON ${table} (position) WHERE published_at IS NULL;`;
+CREATE INDEX ON ${table} (position) WHERE published_at IS NULL AND parked_at IS NULL;`;
 }
 
 export function processedMessagesTableSql(table: string): string {

@@ -145,19 +145,22 @@ describe('the broker ACL', () => {
   });
 
   it('refuses every consumer call on a subscription of someone else (SQLSTATE 42501)', async () => {
-    const { subscription } = await broker.freshTopic();
+    const { topic, subscription } = await broker.freshTopic();
     const url = broker.urlOf(producerRole);
     const token = randomUUID();
     const calls = [
+      ['SELECT messaging.open_subscription($1, $2)', [topic, subscription]],
       ['SELECT * FROM messaging.claim($1, $2, 10, 1000)', [subscription, token]],
       ['SELECT messaging.ack($1, $2, ARRAY[1]::bigint[])', [subscription, token]],
       ["SELECT messaging.retry($1, $2, 1, 10, 'e')", [subscription, token]],
+      ['SELECT messaging.release($1, $2, ARRAY[1]::bigint[])', [subscription, token]],
+      ['SELECT messaging.extend_leases($1, $2, ARRAY[1]::bigint[], 1000)', [subscription, token]],
       ["SELECT messaging.dead_letter($1, $2, 1, 'malformed', 'd')", [subscription, token]],
       ['SELECT messaging.lag_seconds($1)', [subscription]],
     ] as const;
 
     for (const [statement, values] of calls) {
-      await expect(queryAs(url, statement, [...values])).rejects.toMatchObject(
+      await expect(queryAs(url, statement, [...values]), statement).rejects.toMatchObject(
         insufficientPrivilege,
       );
     }

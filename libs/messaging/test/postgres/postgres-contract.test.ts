@@ -1,5 +1,6 @@
 import { createPostgresTransport } from '../../src/postgres/index.ts';
 import type { ContractHarness } from '../contract/contract-harness.ts';
+import { describePublishLimitsContract } from '../contract/publish-limits-contract.ts';
 import { describeTransportContract } from '../contract/transport-contract.ts';
 import { consumerRole, usePostgresBroker } from './postgres-broker.ts';
 
@@ -11,6 +12,7 @@ const broker = usePostgresBroker();
 // both here; the ACL tests keep producers and consumers apart.
 const harness: ContractHarness = {
   name: 'postgres',
+  honoursBackoff: true,
   // The test run always has its PostgreSQL (embedded, or TEST_DATABASE_URL).
   unavailable: async () => undefined,
   createTransport: (dependencies) =>
@@ -39,3 +41,4 @@ const harness: ContractHarness = {
 };
 
 describeTransportContract(harness);
+describePublishLimitsContract(harness);

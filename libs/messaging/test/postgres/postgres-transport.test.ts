@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { queryAs } from '@footfall/testing';
 import { describe, expect, it } from 'vitest';
 import type { DeliveredMessage, OutgoingMessage } from '../../src/index.ts';
+import { scrapeMetric } from '../contract/scraped-metric.ts';
 import {
   orderMessage,
   permissiveCatalogue,
@@ -68,6 +69,8 @@ describe('postgres transport', () => {
           failedOnce.add(sequence);
           throw new Error('fails once');
         }
+        // Recorded on completion after a pause, so two messages of a key run at once would show.
+        await sleep(Math.random() * 5);
         handled.push(message);
       },
     });
@@ -182,6 +185,64 @@ describe('postgres transport', () => {
     ]);
   });
 
+  it('dead-letters bytes that are not an envelope at once and goes on with the key', async () => {
+    const { topic, subscription } = await broker.freshTopic();
+    const { transport: producer } = await broker.open(producerRole, topic);
+    const { transport: consumer, registry } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+
+    await consumer.subscribe({ topic, subscription, handler: recorder.record });
+    // What a producer that bypasses the library could store: the broker takes any bytes.
+    await queryAs(broker.urlOf(producerRole), publishRaw, [topic, 'raw-1', 'k', 'not json']);
+    const [validId] = await producer.publish(topic, [orderMessage('k', 1)]);
+
+    await waitFor('the valid one behind it is handled', () => recorder.ids.has(validId ?? ''));
+    expect(await broker.readDeadLetters(subscription)).toEqual([
+      { envelopeId: 'raw-1', reason: 'malformed', detail: 'not a valid envelope', attempts: 1 },
+    ]);
+    expect(recorder.deliveries).toHaveLength(1);
+    const labels = { topic, subscription, reason: 'malformed' };
+    expect(await scrapeMetric(registry, 'messaging_dead_lettered_total', labels)).toBe(1);
+  });
+
+  it('counts an acknowledgement only once the broker took it', async () => {
+    const { topic, subscription } = await broker.freshTopic();
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      error() {},
+      warn: (_: object, text: string) => warnings.push(text),
+    };
+    const { transport, registry } = await broker.open(consumerRole, topic, { logger });
+    const { transport: producer } = await broker.open(producerRole, topic);
+    const release = Promise.withResolvers<void>();
+    let started = false;
+
+    await transport.subscribe({
+      topic,
+      subscription,
+      handler: async () => {
+        started = true;
+        await release.promise;
+      },
+    });
+    await producer.publish(topic, [orderMessage('k', 1)]);
+    await waitFor('the handler runs', () => started);
+    // Taking the right to consume away makes the acknowledgement fail once the handler is done.
+    await queryAs(broker.ownerUrl(), 'SELECT messaging.set_consumers($1, $2::name[])', [
+      subscription,
+      [],
+    ]);
+    release.resolve();
+
+    await waitFor('the acknowledgement fails', () =>
+      warnings.some((text) => text.startsWith('acknowledging failed')),
+    );
+    const labels = { topic, subscription };
+    expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(1);
+    expect(await scrapeMetric(registry, 'messaging_acknowledged_total', labels)).toBe(0);
+  });
+
   it('gives a message whose lease ran out to another consumer, as the next attempt', async () => {
     const { topic, subscription } = await broker.freshTopic();
     const { transport: producer } = await broker.open(producerRole, topic);
@@ -207,13 +268,45 @@ describe('postgres transport', () => {
       return (await claimAs(consumerRole, subscription, 50)).length === 1;
     });
 
+    const reported: unknown[] = [];
     await waitFor('the broker buries it when the second lease runs out', async () => {
-      await claimAs(consumerRole, subscription, 50);
+      reported.push(...(await claimAs(consumerRole, subscription, 50)));
       return (await broker.readDeadLetters(subscription)).length === 1;
     });
     expect(await broker.readDeadLetters(subscription)).toEqual([
       expect.objectContaining({ envelopeId: id, reason: 'lease-expired', attempts: 2 }),
     ]);
+    // The claim that buried it says so, without the message: nobody is to handle it.
+    expect(reported).toEqual([
+      expect.objectContaining({ attempt: 2, dead_lettered: true, data: null, attributes: null }),
+    ]);
+  });
+
+  it('counts the dead letters the broker makes itself in the consumer that claimed them', async () => {
+    const { topic, subscription } = await broker.freshTopic(1, 2);
+    const { transport: producer } = await broker.open(producerRole, topic);
+    await producer.publish(topic, [orderMessage('k', 1)]);
+    // Two consumers that claim it and die: the second lease has used both attempts.
+    await claimAs(consumerRole, subscription, 50);
+    await waitFor('the first lease runs out', async () => {
+      return (await claimAs(consumerRole, subscription, 50)).length === 1;
+    });
+    await sleep(100);
+
+    const { transport, registry } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+    await transport.subscribe({ topic, subscription, handler: recorder.record });
+
+    const labels = { topic, subscription };
+    const leaseExpired = { ...labels, reason: 'lease-expired' };
+    await waitFor(
+      'the dead letter is counted',
+      async () =>
+        (await scrapeMetric(registry, 'messaging_dead_lettered_total', leaseExpired)) === 1,
+    );
+    expect(await broker.readDeadLetters(subscription)).toHaveLength(1);
+    expect(recorder.deliveries).toEqual([]);
+    expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(0);
   });
 
   it('shares a subscription between two consumers, handling each message once', async () => {
@@ -414,6 +507,10 @@ async function countMessages(topic: string): Promise<number> {
 
   return result.rows[0]?.n ?? 0;
 }
+
+// One message of arbitrary bytes, as messaging.publish stores it (no validation in the broker).
+const publishRaw = `SELECT messaging.publish($1, ARRAY[$2::text], ARRAY[$3::text],
+  ARRAY[convert_to($4::text, 'UTF8')], ARRAY['{}'::jsonb])`;
 
 // docs/messaging-postgres.md, "Operating it", for every letter of one subscription.
 const replayDeadLetters = `

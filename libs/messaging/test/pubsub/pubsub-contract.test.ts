@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createPubSubTransport } from '../../src/pubsub/index.ts';
 import type { ContractHarness } from '../contract/contract-harness.ts';
+import { describePublishLimitsContract } from '../contract/publish-limits-contract.ts';
 import { describeTransportContract } from '../contract/transport-contract.ts';
 import { envelopeId, PubSubTestEmulator, testProjectId } from './pubsub-test-emulator.ts';
 import { StreamReleasingProxy } from './stream-releasing-proxy.ts';
@@ -18,6 +19,7 @@ afterAll(async () => {
 
 const harness: ContractHarness = {
   name: 'pubsub',
+  honoursBackoff: false,
   unavailable: () => emulator.unavailable(),
   createTransport: (dependencies) =>
     createPubSubTransport({
@@ -39,3 +41,4 @@ const harness: ContractHarness = {
 };
 
 describeTransportContract(harness);
+describePublishLimitsContract(harness);

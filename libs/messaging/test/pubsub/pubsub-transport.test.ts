@@ -84,7 +84,7 @@ describe('Pub/Sub transport on the emulator', () => {
     const [metadata] = await emulator.pubsub.subscription(subscription).getMetadata();
     expect(metadata.enableMessageOrdering).toBe(true);
     expect(metadata.deadLetterPolicy?.deadLetterTopic).toMatch(/\/topics\/sub\..+\.dead-letter$/);
-    expect(metadata.deadLetterPolicy?.maxDeliveryAttempts).toBe(8);
+    expect(metadata.deadLetterPolicy?.maxDeliveryAttempts).toBe(12);
     expect(metadata.retryPolicy?.minimumBackoff).toMatchObject({ seconds: '1', nanos: 5e8 });
     expect(metadata.retryPolicy?.maximumBackoff).toMatchObject({ seconds: '20' });
     const [readable] = await emulator.pubsub.subscription(deadLetterName(subscription)).exists();
@@ -116,7 +116,10 @@ describe('Pub/Sub transport on the emulator', () => {
     const transport = await open(topic);
     const recorder = new Recorder();
 
-    await transport.subscribe({ topic, subscription, concurrency: 4, handler: recorder.record });
+    // Recording as each handler finishes, after a random pause: the client hands over a key's
+    // messages without waiting, so only the transport's queue per key keeps them in order.
+    const handler = recorder.recordAfterPause(10);
+    await transport.subscribe({ topic, subscription, concurrency: 4, handler });
     const keys = ['a', 'b', 'c', 'd'];
     await transport.publish(
       topic,
@@ -183,9 +186,50 @@ describe('Pub/Sub transport on the emulator', () => {
       reason: 'handler-failed',
       detail: 'Error: store not found',
       subscription,
+      attempt: '3',
       deliveryAttempt: '3',
       origin: 'test',
     });
+  });
+
+  it('dead-letters after maxAttempts failures of the message itself, not its send-backs', async (context) => {
+    if (unavailable) return context.skip(unavailable);
+    const { topic, subscription } = names();
+    const transport = await open(topic);
+    const attempts = new Map<number, number[]>();
+
+    // Each failure of the first message sends the second back too, which Pub/Sub counts as a
+    // delivery of it: by the time the second reaches its handler, deliveryAttempt is 3.
+    await transport.subscribe({
+      topic,
+      subscription,
+      retry: { ...fastRetry, maxAttempts: 3 },
+      handler: async (message) => {
+        const sequence = sequenceOf(message);
+        attempts.set(sequence, [...(attempts.get(sequence) ?? []), message.attempt]);
+        if (sequence === 0) throw new Error('poison');
+        if (message.attempt === 1) throw new Error('transient');
+      },
+    });
+    const [poisonId, healthyId] = await transport.publish(topic, [
+      orderMessage('k', 0),
+      orderMessage('k', 1),
+    ]);
+
+    const letter = await deadLetterOf(subscription, poisonId);
+    const buried = async () =>
+      (await emulator.readDeadLetters(subscription)).map((l) => envelopeId(l.data));
+    await waitFor(
+      'the second is handled, or dead-lettered too',
+      async () => attempts.get(1)?.length === 2 || (await buried()).includes(healthyId),
+      15_000,
+      () => `attempts seen: ${JSON.stringify([...attempts])}`,
+    );
+    await sleep(300);
+    expect(await buried()).toEqual([poisonId]);
+    expect(letter.attributes).toMatchObject({ reason: 'handler-failed', attempt: '3' });
+    expect(attempts.get(0)).toEqual([1, 2, 3]);
+    expect(attempts.get(1)).toEqual([1, 2]);
   });
 
   it('dead-letters an invalid payload at once, and malformed bytes too', async (context) => {

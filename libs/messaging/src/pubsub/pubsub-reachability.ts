@@ -1,0 +1,17 @@
+import type { CallOptions, PubSub } from '@google-cloud/pubsub';
+
+/** gRPC's NOT_FOUND and PERMISSION_DENIED: the service answered, it only refused the request. */
+const answeredCodes = new Set([5, 7]);
+
+/**
+ * Asks Pub/Sub for one topic of the project: a cheap call that proves the service (or the
+ * emulator) answers these credentials. A service account without the right to list topics gets
+ * PERMISSION_DENIED, which proves as much, so least-privilege accounts pass too.
+ */
+export async function probePubSub(pubsub: PubSub, gaxOpts: CallOptions): Promise<void> {
+  try {
+    await pubsub.getTopics({ pageSize: 1, autoPaginate: false, gaxOpts });
+  } catch (error) {
+    if (!answeredCodes.has(Number((error as { code?: unknown }).code))) throw error;
+  }
+}

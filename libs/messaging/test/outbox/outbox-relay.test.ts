@@ -1,0 +1,195 @@
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { z } from 'zod';
+import {
+  type ContractCatalogue,
+  OutboxMetrics,
+  OutboxRelay,
+  type OutgoingMessage,
+  writeToOutbox,
+} from '../../src/index.ts';
+import { orderMessage, Recorder, testCatalogue, waitFor } from '../contract/test-messages.ts';
+import { LoggedLines } from '../logged-lines.ts';
+import { consumerRole, producerRole, usePostgresBroker } from '../postgres/postgres-broker.ts';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database.ts';
+
+const broker = usePostgresBroker();
+let scratch: ScratchDatabase | undefined;
+
+afterEach(async () => {
+  await scratch?.drop();
+  scratch = undefined;
+});
+
+async function commitToOutbox(
+  topic: string,
+  messages: readonly OutgoingMessage[],
+  catalogue: ContractCatalogue,
+): Promise<string[]> {
+  const client = await (scratch as ScratchDatabase).pool.connect();
+  try {
+    await client.query('BEGIN');
+    const ids = await writeToOutbox(client, 'outbox', topic, messages, catalogue);
+    await client.query('COMMIT');
+    return ids;
+  } finally {
+    client.release();
+  }
+}
+
+async function parkedRows() {
+  const result = await (scratch as ScratchDatabase).pool.query<{ id: string; error: string }>(
+    'SELECT id, parked_error AS error FROM outbox WHERE parked_at IS NOT NULL ORDER BY position',
+  );
+  return result.rows;
+}
+
+describe('outbox relay', () => {
+  it('parks the rows it can never publish, once, and publishes the rows around them', async () => {
+    scratch = await createScratchDatabase();
+    const { topic, subscription } = await broker.freshTopic();
+    // A second topic nobody may publish to: a revoked or missing ACL.
+    const closedTopic = `${topic}.closed`;
+    await broker.provision({ topic: closedTopic, publishers: [], subscriptions: [] });
+    const catalogue: ContractCatalogue = [
+      ...testCatalogue(topic),
+      { topic: closedTopic, type: 'test.order.audited', version: 1, payload: z.unknown() },
+    ];
+    // The writer still knew this contract; the build that relays has removed it.
+    const retiredContract = { topic, type: 'test.order.retired', version: 1, payload: z.unknown() };
+    const registry = new Registry();
+    const logger = new LoggedLines();
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    const relay = new OutboxRelay({
+      pool: scratch.pool,
+      table: 'outbox',
+      transport,
+      logger,
+      metrics: new OutboxMetrics(registry),
+    });
+    const retired = { type: 'test.order.retired', version: 1, key: 'k', payload: {} };
+    const audited = { type: 'test.order.audited', version: 1, key: 'k', payload: {} };
+    const [first] = await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    const [removed] = await commitToOutbox(topic, [retired], [retiredContract]);
+    const [third] = await commitToOutbox(topic, [orderMessage('k', 3)], catalogue);
+    const [refused] = await commitToOutbox(closedTopic, [audited], catalogue);
+    const [last] = await commitToOutbox(topic, [orderMessage('k', 5)], catalogue);
+    const { transport: consumer } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+    await consumer.subscribe({ topic, subscription, handler: recorder.record });
+
+    expect(await relay.relayOnce()).toBe(3);
+    expect(await relay.relayOnce()).toBe(0);
+
+    await waitFor('the rows around them are delivered', () => recorder.ids.size === 3);
+    expect([...recorder.ids]).toEqual([first, third, last]);
+    expect(await parkedRows()).toEqual([
+      { id: removed, error: expect.stringMatching(/^MESSAGING_UNKNOWN_CONTRACT: /) },
+      { id: refused, error: expect.stringMatching(/^MESSAGING_NOT_PERMITTED: /) },
+    ]);
+    expect(logger.problems()).toEqual([
+      'error: outbox row parked: it cannot be published',
+      'error: outbox row parked: it cannot be published',
+    ]);
+    expect(logger.lines[1]?.details).toMatchObject({ table: 'outbox', id: refused });
+    expect(await registry.metrics()).toContain('messaging_outbox_parked_total{table="outbox"} 2');
+  });
+
+  it('publishes a parked row an operator released with the documented SQL', async () => {
+    scratch = await createScratchDatabase();
+    const { topic, subscription } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    await broker.provision({
+      topic,
+      publishers: [],
+      subscriptions: [{ name: subscription, consumers: [consumerRole] }],
+    });
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+    const [id] = await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    expect(await relay.relayOnce()).toBe(0);
+    expect(await parkedRows()).toHaveLength(1);
+
+    await broker.provision({
+      topic,
+      publishers: [producerRole],
+      subscriptions: [{ name: subscription, consumers: [consumerRole] }],
+    });
+    await scratch.pool.query(releaseParkedRow, [id]);
+    const { transport: consumer } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+    await consumer.subscribe({ topic, subscription, handler: recorder.record });
+
+    expect(await relay.relayOnce()).toBe(1);
+    await waitFor('the released row is delivered', () => recorder.ids.has(id ?? ''));
+    expect(await parkedRows()).toEqual([]);
+  });
+
+  it('waits longer after each failed round, and ignores nudges while it waits', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    // A closed transport refuses every publish with an error that may pass: never parked.
+    await transport.close();
+    const failedAt: number[] = [];
+    const logger = new LoggedLines();
+    logger.error = () => {
+      failedAt.push(performance.now());
+    };
+    const relay = new OutboxRelay({
+      pool: scratch.pool,
+      table: 'outbox',
+      transport,
+      logger,
+      pollIntervalMs: 20,
+    });
+    onTestFinished(() => relay.stop());
+
+    relay.start();
+    const nudging = setInterval(() => relay.nudge(), 5);
+    onTestFinished(() => clearInterval(nudging));
+    await waitFor('five rounds have failed', () => failedAt.length >= 5);
+
+    const gaps = failedAt.slice(1, 5).map((at, n) => at - (failedAt[n] ?? 0));
+    // After the nth failure the relay waits 20 ms * 2^n: 40, 80, 160 and 320 ms.
+    gaps.forEach((gap, n) => {
+      expect(gap, `wait after failure ${n + 1}`).toBeGreaterThanOrEqual(20 * 2 ** (n + 1) - 2);
+    });
+    expect(await parkedRows()).toEqual([]);
+  });
+
+  it('gives up on a publish that hangs, ending its transaction and lock', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    // The broker's messages table locked by an admin: every publish waits for the lock.
+    const admin = new pg.Client({ connectionString: broker.adminUrl() });
+    await admin.connect();
+    onTestFinished(() => admin.end());
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE messaging.messages IN ACCESS EXCLUSIVE MODE');
+    const relay = new OutboxRelay({
+      pool: scratch.pool,
+      table: 'outbox',
+      transport,
+      publishTimeoutMs: 300,
+    });
+
+    await expect(relay.relayOnce()).rejects.toMatchObject({ code: 'MESSAGING_PUBLISH_TIMEOUT' });
+    const locks = await scratch.pool.query(
+      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'",
+    );
+    expect(locks.rows[0]?.n).toBe(0);
+
+    await admin.query('ROLLBACK');
+    await waitFor('the row is published and marked', async () => (await relay.relayOnce()) === 1);
+  });
+});
+
+// docs/messaging.md, "When the relay cannot publish": release one row for the next round.
+const releaseParkedRow = 'UPDATE outbox SET parked_at = NULL, parked_error = NULL WHERE id = $1';

@@ -1,0 +1,132 @@
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from './build-test-app.ts';
+
+let current: TestApp | undefined;
+
+afterEach(async () => {
+  await current?.app.close();
+  current = undefined;
+});
+
+async function start(): Promise<TestApp> {
+  current = await buildTestApp();
+  return current;
+}
+
+/** Writes raw bytes to the app's socket and resolves with everything it answers. */
+async function sendRaw(app: TestApp['app'], request: string): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const socket = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.write(request);
+  await new Promise((resolve) => socket.on('close', resolve));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The status, headers and JSON body of a raw HTTP/1.1 response. */
+function parseResponse(raw: string) {
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [
+      line.slice(0, line.indexOf(':')).toLowerCase(),
+      line.slice(line.indexOf(':') + 2),
+    ]),
+  );
+
+  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) as unknown };
+}
+
+describe('URLs the router refuses', () => {
+  it('answers a malformed percent-encoding with a coded 400 that echoes nothing', async () => {
+    const { app, logs } = await start();
+    const response = await app.inject({ method: 'GET', url: '/password/%E0%A4%A-s3cret' });
+    const id = response.headers['x-request-id'];
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'HTTP_BAD_URL',
+      message: expect.any(String),
+      statusCode: 400,
+    });
+    expect(response.body).not.toContain('s3cret');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.withMessage('request refused')).toEqual([
+      expect.objectContaining({ reqId: id, code: 'HTTP_BAD_URL', statusCode: 400 }),
+    ]);
+    expect(logs.raw.join('\n')).not.toContain('s3cret');
+  });
+
+  it('answers a path parameter over 100 characters with a coded 414', async () => {
+    const { app, logs } = await start();
+    const token = `reset-${'t'.repeat(120)}`;
+    const response = await app.inject({ method: 'GET', url: `/password/${token}` });
+
+    expect(response.statusCode).toBe(414);
+    expect(response.json().code).toBe('HTTP_URI_TOO_LONG');
+    expect(response.body).not.toContain(token);
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.raw.join('\n')).not.toContain(token);
+  });
+
+  it('logs each refusal and counts it in the metrics', async () => {
+    const { app, logs } = await start();
+    await app.inject({ method: 'GET', url: '/password/%E0%A4%A' });
+    await app.inject({ method: 'GET', url: `/password/${'t'.repeat(120)}` });
+
+    const refused = logs.withMessage('request refused').map((line) => line.statusCode);
+    expect(refused).toEqual([400, 414]);
+
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toMatch(/http_errors_total\{code="HTTP_BAD_URL",status_code="400"/);
+    expect(metrics).toMatch(/http_errors_total\{code="HTTP_URI_TOO_LONG",status_code="414"/);
+  });
+});
+
+describe("bytes Node's parser refuses", () => {
+  const cases = {
+    'a malformed header line': {
+      request: 'GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization Bearer s3cret\r\n\r\n',
+      status: 400,
+      code: 'HTTP_BAD_REQUEST',
+    },
+    'headers over the size limit': {
+      request: `GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: s3cret=${'c'.repeat(20_000)}\r\n\r\n`,
+      status: 431,
+      code: 'HTTP_HEADERS_TOO_LARGE',
+    },
+    'Content-Length beside Transfer-Encoding': {
+      request:
+        'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\ns3cret',
+      status: 400,
+      code: 'HTTP_BAD_REQUEST',
+    },
+  };
+
+  for (const [name, { request, status, code }] of Object.entries(cases)) {
+    it(`answers ${name} with a coded ${status} that echoes nothing`, async () => {
+      const { app, logs } = await start();
+      const raw = await sendRaw(app, request);
+      const response = parseResponse(raw);
+
+      expect(response.status).toBe(status);
+      expect(response.body).toEqual({ code, message: expect.any(String), statusCode: status });
+      expect(response.headers['content-type']).toContain('application/json');
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(raw).not.toContain('s3cret');
+
+      const [refusal] = logs.withMessage('request refused');
+      expect(refusal).toMatchObject({ code, statusCode: status });
+      expect(refusal?.reqId).toBe(response.headers['x-request-id']);
+      expect(logs.raw.join('\n')).not.toContain('s3cret');
+
+      const metrics = (await app.inject('/metrics')).body;
+      expect(metrics).toContain(`http_errors_total{code="${code}",status_code="${status}"`);
+    });
+  }
+});

@@ -1,0 +1,169 @@
+/**
+ * The real auth service for any suite's tests: `services/auth/src/main.ts` started as its own
+ * process, as `pnpm start` and production start it, on fresh test databases, configured only
+ * through its environment. Libraries and services never import the auth service's code; this
+ * runs it. Runs inside vitest (the databases come from the run's global PostgreSQL).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findFreePort } from '@footfall/local-postgres';
+import { createTestDatabases, type TestDatabases } from './service-databases.ts';
+
+/** The auth service's confidential service clients (its AUTH_CLIENT_SECRETS keys). */
+export const authServiceClientIds = [
+  'tracking-ingestion',
+  'tracking-computation',
+  'customer',
+  'dashboard',
+] as const;
+
+export type AuthServiceClientId = (typeof authServiceClientIds)[number];
+
+export interface AuthServiceOptions {
+  /** Extra environment variables for the service, e.g. AUTH_DASHBOARD_REDIRECT_URIS. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long start-up may take before it counts as failed. @default 30 s */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface AuthServiceProcess {
+  /** The issuer identifier; discovery is at `${issuer}/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  /** The service's own origin (health routes, user API, password pages). */
+  readonly url: string;
+  /** One confidential client per service, with the secret it was started with. */
+  readonly clients: readonly { readonly id: AuthServiceClientId; readonly secret: string }[];
+  readonly databases: TestDatabases;
+  /** The service's output so far, for a failing test's message. */
+  readonly output: readonly string[];
+  /** Stops the process (SIGTERM, then SIGKILL after 10 s) and drops its databases. */
+  close(): Promise<void>;
+}
+
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
+/** Where the auth service's entry points are, relative to which its commands run. */
+export const authServiceSource = resolve(repositoryRoot, 'services/auth/src');
+
+/**
+ * Starts the auth service on a free loopback port and waits until `/readyz` answers 200.
+ * Register `afterAll(() => auth.close())`.
+ *
+ * @example
+ * const auth = await startAuthService();
+ * afterAll(() => auth.close());
+ * const token = await obtainServiceToken(auth, {
+ *   clientId: 'dashboard', resource: 'urn:footfall:customer', scopes: ['customer:read'] });
+ */
+export async function startAuthService(
+  options: AuthServiceOptions = {},
+): Promise<AuthServiceProcess> {
+  const databases = await createTestDatabases();
+  const port = await findFreePort();
+  const url = `http://127.0.0.1:${port}`;
+  const secrets = Object.fromEntries(authServiceClientIds.map((id) => [id, randomSecret()]));
+  const env = { ...environment(databases, url, port, secrets), ...options.env };
+
+  const output: string[] = [];
+  const child = spawnService(env, output);
+  const service = describeProcess(child, databases, url, secrets, output);
+  await waitUntilReady(child, url, options.readyTimeoutMs ?? 30_000, output).catch(
+    async (error: unknown) => {
+      await service.close();
+      throw error;
+    },
+  );
+  return service;
+}
+
+function environment(
+  databases: TestDatabases,
+  url: string,
+  port: number,
+  secrets: Record<string, string>,
+): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databases.services.auth.runtimeUrl,
+    MESSAGING_DATABASE_URL: databases.messaging.clientUrls.footfall_auth_app ?? '',
+    AUTH_ISSUER: `${url}/oidc`,
+    AUTH_CLIENT_SECRETS: JSON.stringify(secrets),
+    AUTH_COOKIE_KEYS: randomSecret(),
+  };
+}
+
+function spawnService(env: Record<string, string>, output: string[]): ChildProcess {
+  const child = spawn(process.execPath, [resolve(authServiceSource, 'main.ts')], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8').on('data', (text: string) => output.push(text));
+  }
+  return child;
+}
+
+function describeProcess(
+  child: ChildProcess,
+  databases: TestDatabases,
+  url: string,
+  secrets: Record<string, string>,
+  output: string[],
+): AuthServiceProcess {
+  const clients = authServiceClientIds.map((id) => ({ id, secret: secrets[id] ?? '' }));
+  const issuer = `${url}/oidc`;
+  const close = async () => {
+    await stop(child);
+    await databases.drop();
+  };
+
+  return { issuer, jwksUrl: `${issuer}/jwks`, url, clients, databases, output, close };
+}
+
+async function waitUntilReady(
+  child: ChildProcess,
+  url: string,
+  timeoutMs: number,
+  output: string[],
+) {
+  const deadline = Date.now() + timeoutMs;
+
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the auth service exited with ${child.exitCode}:\n${output.join('')}`);
+    }
+    if (await answersReady(url)) return;
+    await sleep(100);
+  }
+  throw new Error(`the auth service was not ready after ${timeoutMs} ms:\n${output.join('')}`);
+}
+
+async function answersReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,202 @@
+/**
+ * Real tokens from a real auth service (see startAuthService), obtained the way its clients
+ * obtain them, through openid-client: client credentials for a service, and for a person the
+ * authorization code flow with PKCE through the service's own sign-in and consent pages.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as oauth from 'openid-client';
+import { type AuthServiceProcess, authServiceSource } from './auth-service-process.ts';
+import { PageBrowser, pageFormOf } from './page-browser.ts';
+
+export interface ServiceTokenRequest {
+  /** The calling service's client id, e.g. `tracking-ingestion`. */
+  readonly clientId: string;
+  /** The resource indicator of the service called, e.g. `urn:footfall:customer`. */
+  readonly resource: string;
+  readonly scopes: readonly string[];
+}
+
+export interface PersonTokenRequest {
+  readonly role: 'customer-user' | 'platform-admin';
+  /** For a customer user; a random customer id by default. */
+  readonly customerId?: string;
+  /** The resource the access token is for, e.g. `urn:footfall:customer`. */
+  readonly resource: string;
+  readonly scopes: readonly string[];
+}
+
+export interface PersonTokens {
+  /** A JWT access token for `resource`, as the footfall CLI gets one. */
+  readonly accessToken: string;
+  /** The person, as made for this sign-in through the service's own user administration. */
+  readonly person: {
+    readonly id: string;
+    readonly email: string;
+    readonly password: string;
+    readonly role: string;
+    readonly customerId: string | null;
+  };
+}
+
+type AuthService = Pick<AuthServiceProcess, 'issuer' | 'url' | 'clients' | 'databases'>;
+
+/** The footfall CLI's loopback redirect (any port is accepted on it, RFC 8252). */
+const cliRedirect = 'http://127.0.0.1:53682/callback';
+/** Plain HTTP is allowed only because the test service listens on loopback. */
+const loopback = { execute: [oauth.allowInsecureRequests] };
+
+/**
+ * A client-credentials access token for one of the service clients. Rejects with
+ * openid-client's ResponseBodyError (`error` holds the OAuth code) when refused.
+ */
+export async function obtainServiceToken(
+  auth: Pick<AuthService, 'issuer' | 'clients'>,
+  request: ServiceTokenRequest,
+): Promise<string> {
+  const client = auth.clients.find((candidate) => candidate.id === request.clientId);
+  if (client === undefined) throw new TypeError(`no service client ${request.clientId}`);
+
+  const configuration = await oauth.discovery(
+    new URL(auth.issuer),
+    client.id,
+    undefined,
+    oauth.ClientSecretPost(client.secret),
+    loopback,
+  );
+  const parameters = { resource: request.resource, scope: request.scopes.join(' ') };
+  return (await oauth.clientCredentialsGrant(configuration, parameters)).access_token;
+}
+
+/**
+ * A person's access token: makes a new user of the role (a customer user through the user API,
+ * a platform admin through the operator command), sets a password through the invitation link,
+ * then signs in with the code flow as the footfall CLI and allows the consent page.
+ */
+export async function obtainPersonToken(
+  auth: AuthService,
+  request: PersonTokenRequest,
+): Promise<PersonTokens> {
+  const password = randomBytes(18).toString('base64url');
+  const invited = await invitePerson(auth, request);
+  await choosePassword(invited.invitationUrl, password);
+
+  const person = { ...invited.person, password };
+  return { accessToken: await signIn(auth, person, request), person };
+}
+
+async function invitePerson(auth: AuthService, request: PersonTokenRequest) {
+  const email = `person-${randomBytes(6).toString('hex')}@example.test`;
+  if (request.role === 'platform-admin') return inviteAdmin(auth, email);
+
+  const customerId = request.customerId ?? randomUUID();
+  const token = await obtainServiceToken(auth, {
+    clientId: 'customer',
+    resource: 'urn:footfall:auth',
+    scopes: ['auth:users:write'],
+  });
+  const response = await fetch(`${auth.url}/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email, role: 'customer-user', customerId }),
+  });
+  const body = (await response.json()) as InvitedBody;
+  if (response.status !== 201) throw new Error(`POST /users: ${JSON.stringify(body)}`);
+
+  return invitedFrom(body);
+}
+
+interface InvitedBody {
+  readonly user: { id: string; email: string; role: string; customerId?: string | null };
+  readonly invitation: { url?: string };
+}
+
+async function inviteAdmin(auth: AuthService, email: string) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [resolve(authServiceSource, 'manage-admins.ts'), 'create', '--email', email],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: auth.databases.services.auth.runtimeUrl,
+        AUTH_ISSUER: auth.issuer,
+      },
+    },
+  );
+
+  return invitedFrom(JSON.parse(stdout) as InvitedBody);
+}
+
+function invitedFrom(body: InvitedBody) {
+  const { user, invitation } = body;
+  if (invitation.url === undefined) throw new Error('the invitation was mailed, not returned');
+
+  const person = { id: user.id, email: user.email, role: user.role };
+  return {
+    person: { ...person, customerId: user.customerId ?? null },
+    invitationUrl: invitation.url,
+  };
+}
+
+async function choosePassword(invitationUrl: string, password: string): Promise<void> {
+  const browser = new PageBrowser();
+  const page = await browser.request(invitationUrl);
+  const form = pageFormOf(await page.text());
+
+  const fields = { csrf: form.csrf, password, confirmation: password };
+  const saved = await browser.request(new URL(form.action, invitationUrl), fields);
+  if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
+}
+
+async function signIn(
+  auth: AuthService,
+  person: { email: string; password: string },
+  request: PersonTokenRequest,
+): Promise<string> {
+  const cli = await oauth.discovery(
+    new URL(auth.issuer),
+    'footfall-cli',
+    undefined,
+    oauth.None(),
+    loopback,
+  );
+  const verifier = oauth.randomPKCECodeVerifier();
+  const state = oauth.randomState();
+  const url = oauth.buildAuthorizationUrl(cli, {
+    redirect_uri: cliRedirect,
+    scope: ['openid', ...request.scopes].join(' '),
+    resource: request.resource,
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+
+  const callback = await passPages(auth, url, person);
+  const checks = { pkceCodeVerifier: verifier, expectedState: state };
+  const tokens = await oauth.authorizationCodeGrant(cli, callback, checks, {
+    resource: request.resource,
+  });
+  return tokens.access_token;
+}
+
+// Sign-in, then consent: each page is answered once, and the flow ends at the redirect URI.
+async function passPages(auth: AuthService, url: URL, person: { email: string; password: string }) {
+  const browser = new PageBrowser();
+  let step = await browser.follow(url, cliRedirect);
+
+  for (let pages = 0; pages < 4 && step instanceof Response; pages += 1) {
+    if (step.status !== 200) throw new Error(`sign-in stopped at a ${step.status} page`);
+
+    const { action, csrf } = pageFormOf(await step.text());
+    const fields = action.endsWith('/sign-in') ? { csrf, ...person } : { csrf, action: 'allow' };
+    const answer = await browser.request(new URL(action, auth.url), fields);
+    const location = answer.headers.get('location');
+    step =
+      location === null ? answer : await browser.follow(new URL(location, auth.url), cliRedirect);
+  }
+  if (step instanceof Response) throw new Error(`sign-in ended on a ${step.status} page`);
+
+  return step;
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
+const loopbackHosts = new Set(['127.0.0.1', 'localhost']);
+
+/** A broker or emulator a test run made sure of, and whether it was this run that started it. */
+export interface StartedBroker {
+  /** `host:port`, as clients are given it. */
+  readonly address: string;
+  /** False when something already answered there: stop() then leaves it running. */
+  readonly startedHere: boolean;
+  /** Stops the broker and deletes its data, if this run started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
+
+/** How one deploy script is told to start a broker on a port, with its state in a directory. */
+export interface BrokerScript {
+  /** Relative to the repository root, e.g. `deploy/kafka/kafka-broker.sh`. */
+  readonly path: string;
+  /** Arguments after the action (`start`, `stop`). */
+  readonly arguments: readonly string[];
+  /** The script's variables for the port and the state directory. */
+  settings(port: number, directory: string): Record<string, string>;
+}
+
+/**
+ * Starts a broker at `address` through its deploy script unless `answers(address)` already
+ * holds, in which case it is someone else's and is left alone. A started broker keeps its pid
+ * file and data in a temporary directory of its own, so the script's stop can only reach it.
+ */
+export async function startThroughScript(
+  address: string,
+  script: BrokerScript,
+  answers: (address: string) => Promise<boolean>,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<StartedBroker> {
+  if (await answers(address)) return { address, startedHere: false, stop: async () => {} };
+
+  const port = loopbackPort(address);
+  const directory = await mkdtemp(join(tmpdir(), 'footfall-broker-'));
+  const environment = { ...env, ...script.settings(port, directory) };
+  const control = (action: string) => runScript(script, action, environment);
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= control('stop').finally(() => rm(directory, { recursive: true, force: true }));
+    return stopping;
+  };
+
+  try {
+    await control('start');
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+
+  return { address, startedHere: true, stop };
+}
+
+// Only a broker on this machine can be started here; anything else must already be running.
+function loopbackPort(address: string): number {
+  const separator = address.lastIndexOf(':');
+  const port = Number(address.slice(separator + 1));
+
+  if (!loopbackHosts.has(address.slice(0, separator)) || !Number.isInteger(port) || port < 1) {
+    throw new TypeError(`nothing answers at ${address}, and only 127.0.0.1:<port> can be started`);
+  }
+
+  return port;
+}
+
+async function runScript(script: BrokerScript, action: string, env: NodeJS.ProcessEnv) {
+  const path = join(repositoryRoot, script.path);
+
+  try {
+    await run('bash', [path, action, ...script.arguments], { env });
+  } catch (error) {
+    const output = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-5).join('\n');
+    throw new Error(`${script.path} ${action} failed${output ? `:\n${output}` : ''}`, {
+      cause: error,
+    });
+  }
+}

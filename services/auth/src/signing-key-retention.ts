@@ -1,0 +1,25 @@
+import { tokenLifetimes } from './oidc-configuration.ts';
+
+/** The longest a JWT these keys sign stays valid: access tokens and ID tokens. */
+const longestSignedTokenSeconds = Math.max(
+  tokenLifetimes.AccessToken,
+  tokenLifetimes.ClientCredentials,
+  tokenLifetimes.IdToken,
+);
+
+/** How far a verifier's clock may run behind ours and still be served. */
+const clockSkewSeconds = 60;
+
+/**
+ * The most AUTH_KEY_REFRESH_INTERVAL_MS allows (config.ts): a replica keeps signing with a
+ * replaced key until its first reload after the new one activates.
+ */
+export const longestKeyRefreshSeconds = 3_600;
+
+/**
+ * How long a replaced signing key stays published once a newer key has activated: after that,
+ * no replica signs with it any more and every token it signed has expired, even to a verifier
+ * whose clock is behind. Only then may a rotation delete it.
+ */
+export const retiredKeyRetentionSeconds =
+  longestKeyRefreshSeconds + longestSignedTokenSeconds + clockSkewSeconds;

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { serviceClientIds } from '../src/clients.ts';
+import { configSchema } from '../src/config.ts';
+import { mailSettingsOf } from '../src/mail-config.ts';
+
+const secret = 's'.repeat(32);
+const base = {
+  DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_auth',
+  MESSAGING_DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_messaging',
+  AUTH_ISSUER: 'http://127.0.0.1:4101/oidc',
+  AUTH_CLIENT_SECRETS: JSON.stringify(
+    Object.fromEntries(serviceClientIds.map((id) => [id, secret])),
+  ),
+  AUTH_COOKIE_KEYS: secret,
+};
+const from = 'Footfall <no-reply@example.com>';
+
+function settingsOf(env: Record<string, string>) {
+  return mailSettingsOf(configSchema.parse({ ...base, ...env }));
+}
+
+function failingVariables(env: Record<string, string>): string[] {
+  const result = configSchema.safeParse({ ...base, ...env });
+
+  return result.success ? [] : result.error.issues.map((issue) => String(issue.path[0]));
+}
+
+describe('auth mail configuration', () => {
+  it('configures no mail without an SMTP server: links go back to the caller', () => {
+    expect(settingsOf({})).toBeUndefined();
+  });
+
+  it('requires STARTTLS on port 587 by default', () => {
+    expect(settingsOf({ AUTH_SMTP_HOST: 'smtp.example.com', AUTH_MAIL_FROM: from })).toEqual({
+      host: 'smtp.example.com',
+      port: 587,
+      tls: 'starttls',
+      auth: undefined,
+      from,
+      timeoutMs: 10_000,
+    });
+  });
+
+  it('reads host, port, credentials and implicit TLS from an smtps:// URL', () => {
+    const url = 'smtps://mailer:p%40ss@smtp.example.com';
+
+    expect(settingsOf({ AUTH_SMTP_URL: url, AUTH_MAIL_FROM: from })).toMatchObject({
+      host: 'smtp.example.com',
+      port: 465,
+      tls: 'implicit',
+      auth: { user: 'mailer', pass: 'p@ss' },
+    });
+  });
+
+  it('takes the user and password from their own variables, beside a host', () => {
+    const env = {
+      AUTH_SMTP_HOST: 'smtp.example.com',
+      AUTH_SMTP_PORT: '2525',
+      AUTH_SMTP_USER: 'mailer',
+      AUTH_SMTP_PASSWORD: 'secret',
+      AUTH_MAIL_FROM: 'no-reply@example.com',
+    };
+
+    expect(settingsOf(env)).toMatchObject({ port: 2525, auth: { user: 'mailer', pass: 'secret' } });
+  });
+
+  it('allows plain SMTP to a loopback host', () => {
+    const env = { AUTH_SMTP_HOST: '127.0.0.1', AUTH_SMTP_TLS: 'none', AUTH_MAIL_FROM: from };
+
+    expect(settingsOf(env)?.tls).toBe('none');
+  });
+
+  it('refuses a server without a sender, naming AUTH_MAIL_FROM', () => {
+    expect(failingVariables({ AUTH_SMTP_HOST: 'smtp.example.com' })).toEqual(['AUTH_MAIL_FROM']);
+  });
+
+  it.each([
+    ['a sender that is no address', { AUTH_MAIL_FROM: 'Footfall' }, 'AUTH_MAIL_FROM'],
+    [
+      'both a URL and a host',
+      { AUTH_SMTP_URL: 'smtp://a.example.com', AUTH_SMTP_HOST: 'b.example.com' },
+      'AUTH_SMTP_HOST',
+    ],
+    ['a URL of another scheme', { AUTH_SMTP_URL: 'http://smtp.example.com' }, 'AUTH_SMTP_URL'],
+    [
+      'plain SMTP to a host that is not loopback',
+      { AUTH_SMTP_HOST: 'smtp.example.com', AUTH_SMTP_TLS: 'none' },
+      'AUTH_SMTP_TLS',
+    ],
+    [
+      'smtps:// with STARTTLS',
+      { AUTH_SMTP_URL: 'smtps://smtp.example.com', AUTH_SMTP_TLS: 'starttls' },
+      'AUTH_SMTP_TLS',
+    ],
+    [
+      'a user without a password',
+      { AUTH_SMTP_HOST: 'smtp.example.com', AUTH_SMTP_USER: 'mailer' },
+      'AUTH_SMTP_PASSWORD',
+    ],
+    ['a password without a server', { AUTH_SMTP_PASSWORD: 'secret' }, 'AUTH_SMTP_PASSWORD'],
+    [
+      'an unknown TLS mode',
+      { AUTH_SMTP_HOST: 'smtp.example.com', AUTH_SMTP_TLS: 'ssl' },
+      'AUTH_SMTP_TLS',
+    ],
+  ])('refuses %s, naming the variable', (_case, env, variable) => {
+    expect(failingVariables({ AUTH_MAIL_FROM: from, ...env })).toContain(variable);
+  });
+});
