@@ -34,10 +34,15 @@ function rowsByVariable(text: string): Map<string, string[]> {
   return rows;
 }
 
+// Handed on to child processes as they are, not settings of the platform.
+const inherited = ['PATH', 'HOME'];
+
 /** Every `X` in `env.X` (or `process.env.X`) of the given files: what they read. */
 function variablesRead(files: readonly string[], pattern = /\benv\.([A-Z][A-Z0-9_]+)/g) {
   return files.flatMap((file) =>
-    [...readFileSync(join(root, file), 'utf8').matchAll(pattern)].map((match) => match[1] ?? ''),
+    [...readFileSync(join(root, file), 'utf8').matchAll(pattern)]
+      .map((match) => match[1] ?? '')
+      .filter((variable) => !inherited.includes(variable)),
   );
 }
 

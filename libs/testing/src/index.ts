@@ -1,3 +1,5 @@
+// Tests that migrate one service themselves find its files here; the one copy is in @footfall/db.
+export { migrationsDirectory } from '@footfall/db';
 export {
   type AuthServiceClientId,
   type AuthServiceOptions,
