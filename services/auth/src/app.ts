@@ -149,11 +149,18 @@ function formTargets(config: Config): string[] {
   return [...new Set([...origins, ...cli])];
 }
 
-// The pages post ordinary HTML forms; nothing else under them reads urlencoded bodies.
+/** A sign-in or password form is a few hundred bytes; nothing bigger is read on the pages. */
+const pageBodyLimit = 16 * 1024;
+
+// The pages post ordinary HTML forms; nothing else under them reads urlencoded bodies. The limit
+// is set on every page route too, so a refusal names it (a parser's own limit is not exposed).
 function acceptForms(pages: ServiceApp) {
+  pages.addHook('onRoute', (route) => {
+    route.bodyLimit ??= pageBodyLimit;
+  });
   pages.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    { parseAs: 'string', bodyLimit: pageBodyLimit },
     (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     },

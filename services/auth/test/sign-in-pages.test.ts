@@ -96,6 +96,21 @@ describe('the sign-in page', () => {
     expect(emailFieldOf(html)).toBe(email);
   });
 
+  it("refuses a form over 16 KiB with a 413 that names the pages' limit", async () => {
+    const session = await openSignIn(server);
+
+    const response = await submitSignIn(session, user, {
+      csrf: session.csrf,
+      email: user.email,
+      password: 'x'.repeat(20_000),
+    });
+
+    expect(response.status).toBe(413);
+    const body = (await response.json()) as { code: string; message: string };
+    expect(body.code).toBe('HTTP_BODY_TOO_LARGE');
+    expect(body.message).toContain('16384');
+  });
+
   it('never puts the password back in the form', async () => {
     const session = await openSignIn(server);
     const password = `secret-${randomBytes(8).toString('hex')}`;
