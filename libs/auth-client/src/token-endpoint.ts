@@ -91,7 +91,9 @@ function refusal(status: number, body: unknown) {
   const oauthError = isRecord(body) && typeof body.error === 'string' ? body.error : 'unknown';
   const cause = new Error(`token endpoint answered ${status} with error ${oauthError}`);
 
-  if (status >= 500) {
+  // A rate limit (the auth service answers 429 temporarily_unavailable) passes, like an outage:
+  // the caller may try again later, while a refusal would answer the same every time.
+  if (status >= 500 || status === 429 || oauthError === 'temporarily_unavailable') {
     return authErrors.create('AUTH_SERVER_UNAVAILABLE', { cause });
   }
 

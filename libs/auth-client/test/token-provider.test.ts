@@ -164,6 +164,15 @@ describe('createTokenProvider', () => {
     );
   });
 
+  it('reports a rate-limited token request as AUTH_SERVER_UNAVAILABLE, to be tried again', async () => {
+    issuer.tokenFailure = {
+      status: 429,
+      body: JSON.stringify({ error: 'temporarily_unavailable' }),
+    };
+
+    expect(await codeOf(provider().getToken())).toBe('AUTH_SERVER_UNAVAILABLE');
+  });
+
   it('reports an answer that is not a bearer token as AUTH_SERVER_RESPONSE_INVALID', async () => {
     issuer.tokenFailure = { status: 200, body: JSON.stringify({ token_type: 'DPoP' }) };
 
