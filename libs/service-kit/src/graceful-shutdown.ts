@@ -17,6 +17,9 @@ export interface ShutdownSettings {
 
 const shutdownSignals = ['SIGTERM', 'SIGINT'] as const;
 
+/** How long the log may take to reach its reader before the process exits regardless. */
+const logFlushTimeoutMs = 1_000;
+
 /**
  * Stops a service cleanly: report not ready, keep serving for the pre-close delay, stop accepting
  * connections, let in-flight requests finish, run close hooks (which close database pools), then
@@ -25,17 +28,18 @@ const shutdownSignals = ['SIGTERM', 'SIGINT'] as const;
  */
 export function installGracefulShutdown(app: FastifyInstance, settings: ShutdownSettings): void {
   const exit = settings.exit ?? ((code: number) => process.exit(code));
+  const flushThenExit = (code: number) => flushLog(app, logFlushTimeoutMs).then(() => exit(code));
   let started = false;
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (started) {
       app.log.warn({ signal }, 'second signal, exiting now');
-      exit(1);
+      void flushThenExit(1);
       return;
     }
 
     started = true;
-    void shutDown(app, signal, settings).then(exit);
+    void shutDown(app, signal, settings).then(flushThenExit);
   };
 
   for (const signal of shutdownSignals) {
@@ -88,4 +92,22 @@ async function closeWithin(app: FastifyInstance, timeoutMs: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Lets the log's pending lines go out before exiting. pino flushes synchronously at exit, and its
+ * writer retries a line for ever when stdout's reader has gone (EPIPE), so a process whose parent
+ * died would never exit; flushed here first, the broken pipe is noticed and the log silenced.
+ */
+function flushLog(app: FastifyInstance, timeoutMs: number): Promise<void> {
+  // The kit's logger is pino, whose flush fastify's logger type leaves out.
+  const log = app.log as FastifyInstance['log'] & { flush(done: () => void): void };
+
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    log.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -41,7 +41,14 @@ function scrubMessages(this: pino.Logger, args: unknown[], method: pino.LogFn): 
 
 /** A logger for code that runs outside a request, such as start-up and shutdown. */
 export function createLogger(settings: LoggerSettings) {
-  return pino(buildLoggerOptions(settings), settings.destination ?? pino.destination(1));
+  return pino(buildLoggerOptions(settings), settings.destination ?? standardOutput());
+}
+
+// Asynchronous writes to stdout. A minimum length of one byte still writes every line at once,
+// but makes flush(done) wait for the writes in flight (at zero it calls back immediately), which
+// the shutdown relies on to see a broken pipe before exiting.
+function standardOutput() {
+  return pino.destination({ dest: 1, minLength: 1 });
 }
 
 export type Logger = ReturnType<typeof createLogger>;
