@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import { httpErrors } from './http-errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry, instrumentRequests, registerMetricsRoute } from './metrics.ts';
+import { refuseNulCharacters } from './nul-characters.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { chooseRequestId, requestIdHeader } from './request-id.ts';
 import { RequestLog } from './request-log.ts';
@@ -118,6 +119,7 @@ async function installCommonBehaviour(app: FastifyInstance) {
     }
   });
 
+  refuseNulCharacters(app);
   instrumentRequests(app, app.metrics);
   installErrorHandler(app, reportError);
   registerHealthRoutes(app, app.readiness);

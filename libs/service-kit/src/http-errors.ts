@@ -16,6 +16,10 @@ export const httpErrors = defineErrors({
     message: 'The request does not match the expected shape; see details.',
   },
   HTTP_BAD_REQUEST: { statusCode: 400, message: 'The request could not be understood.' },
+  HTTP_INVALID_CHARACTER: {
+    statusCode: 400,
+    message: 'The request carries a NUL character (U+0000), which no field accepts.',
+  },
   HTTP_BAD_URL: {
     statusCode: 400,
     message: 'The URL is malformed, for example by a broken percent-encoding.',

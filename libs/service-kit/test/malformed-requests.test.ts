@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from './build-test-app.ts';
 
@@ -129,4 +130,36 @@ describe("bytes Node's parser refuses", () => {
       expect(metrics).toContain(`http_errors_total{code="${code}",status_code="${status}"`);
     });
   }
+});
+
+describe('NUL characters, which no field accepts and PostgreSQL cannot store', () => {
+  const nested = (depth: number): unknown =>
+    depth === 0 ? 'a\u0000b' : { level: [nested(depth - 1)] };
+
+  it.each([
+    ['in a body string', { method: 'POST', url: '/orders', payload: { item: 'a\u0000b' } }],
+    ['in a nested key', { method: 'POST', url: '/orders', payload: { a: [{ 'k\u0000': 1 }] } }],
+    ['in the query', { method: 'GET', url: '/slow?ms=1%00' }],
+    ['in a path parameter', { method: 'GET', url: '/status/4%0004' }],
+    ['400 levels deep', { method: 'POST', url: '/orders', payload: nested(200) }],
+  ])('answers one %s with a coded 400 before the handler runs', async (_name, call) => {
+    const { app } = await start();
+
+    const response = await app.inject(call as InjectOptions);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'HTTP_INVALID_CHARACTER',
+      message: 'The request carries a NUL character (U+0000), which no field accepts.',
+      statusCode: 400,
+    });
+  });
+
+  it('lets the same request through without the NUL', async () => {
+    const { app } = await start();
+
+    const response = await app.inject({ method: 'GET', url: '/status/404' });
+
+    expect(response.statusCode).toBe(404);
+  });
 });

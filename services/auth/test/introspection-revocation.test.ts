@@ -64,6 +64,19 @@ describe('introspection and revocation', () => {
     expect(await client.tokenIntrospection(cli, token)).toEqual({ active: false });
   });
 
+  // Looked up as given, such a value once reached PostgreSQL, which cannot store a NUL: a 500.
+  it.each([
+    ['a NUL byte', 'abc\u0000def'],
+    ['a lone surrogate', 'abc\ud800def'],
+    ['8 KB of text', 'x'.repeat(8_000)],
+  ])('answers a token with %s as inactive, never with a server error', async (_name, token) => {
+    const introspected = await client.tokenIntrospection(customerService, token);
+    const revoked = client.tokenRevocation(customerService, token);
+
+    expect(introspected).toEqual({ active: false });
+    await expect(revoked).resolves.toBeUndefined();
+  });
+
   it('refuses a wrong secret', async () => {
     const impostor = await discoverServiceClient(server, 'customer', 'y'.repeat(43));
     const call = client.tokenIntrospection(impostor, await issue());

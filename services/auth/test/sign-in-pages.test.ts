@@ -111,6 +111,37 @@ describe('the sign-in page', () => {
     expect(body.message).toContain('16384');
   });
 
+  it('refuses an email with a lone surrogate like any unknown one', async () => {
+    const session = await openSignIn(server);
+    const email = 'ann\ud800@example.test';
+
+    const response = await submitSignIn(session, { email, password: 'not the password' });
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).toContain('The email or password is not right.');
+  });
+
+  // PostgreSQL cannot store U+0000: looked up as given, it made the sign-in a 500.
+  it('refuses an email with a NUL character with a coded 400, not a server error', async () => {
+    const session = await openSignIn(server);
+    const email = 'ann\u0000@example.test';
+
+    const response = await submitSignIn(session, { email, password: 'not the password' });
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe('HTTP_INVALID_CHARACTER');
+  });
+
+  it('refuses an email longer than any address (254) as a rejected form', async () => {
+    const session = await openSignIn(server);
+    const email = `${'a'.repeat(990)}@x.test`;
+
+    const response = await submitSignIn(session, { email, password: 'not the password' });
+
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('AUTH_FORM_REJECTED');
+  });
+
   it('never puts the password back in the form', async () => {
     const session = await openSignIn(server);
     const password = `secret-${randomBytes(8).toString('hex')}`;
