@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { ServiceApp } from '@footfall/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentSecurityPolicy, type PageSecurity } from './html-pages.ts';
@@ -65,19 +66,27 @@ function writeHeadersSoFar(reply: FastifyReply): void {
   }
 }
 
-type OidcRequest = Parameters<OidcServer['handle']>[0] & {
-  originalUrl?: string | undefined;
-  body?: Buffer | undefined;
-};
+type OidcRequest = Parameters<OidcServer['handle']>[0] & { originalUrl?: string | undefined };
 
-// The provider routes relative to where it is mounted, as any Connect-style middleware does. A
-// body fastify has read is handed over as the raw bytes, which oidc-provider parses as its own
-// (it prints a one-time notice that an upstream parser ran).
+// The provider routes relative to where it is mounted, as any Connect-style middleware does.
 function relativeToMount(request: FastifyRequest, mountPath: string): OidcRequest {
   const raw: OidcRequest = request.raw;
   raw.originalUrl = raw.url;
   raw.url = (raw.url ?? '/').slice(mountPath.length) || '/';
-  if (Buffer.isBuffer(request.body)) raw.body = request.body;
 
-  return raw;
+  return Buffer.isBuffer(request.body) ? readableAgain(raw, request.body) : raw;
+}
+
+// A body fastify has read (the token endpoints', for their rate limit) is offered to the provider
+// as an unread stream again, so it parses it as its own: handed over as `req.body` instead, it
+// works too, but oidc-provider prints a plain-text warning outside the JSON log.
+function readableAgain(raw: OidcRequest, body: Buffer): OidcRequest {
+  const replay = Readable.from([body]);
+  const request: OidcRequest = Object.create(raw);
+
+  Object.defineProperties(request, {
+    readable: { get: () => replay.readable },
+    iterator: { value: replay.iterator.bind(replay) },
+  });
+  return request;
 }
