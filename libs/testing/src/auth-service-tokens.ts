@@ -84,7 +84,7 @@ export async function obtainPersonToken(
   await choosePassword(invited.invitationUrl, password);
 
   const person = { ...invited.person, password };
-  return { accessToken: await signIn(auth, person, request), person };
+  return { accessToken: await signInThroughPages(auth, person, request), person };
 }
 
 async function invitePerson(auth: AuthService, request: PersonTokenRequest) {
@@ -150,10 +150,15 @@ async function choosePassword(invitationUrl: string, password: string): Promise<
   if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
 }
 
-async function signIn(
-  auth: AuthService,
-  person: { email: string; password: string },
-  request: PersonTokenRequest,
+/**
+ * Signs an existing person in as the footfall CLI, through the sign-in and consent pages, and
+ * returns the access token for `request.resource` (a JWT carrying `role`, and `customer_id` for a
+ * customer user). For logins made elsewhere, such as the demo logins of `pnpm start`.
+ */
+export async function signInThroughPages(
+  auth: Pick<AuthService, 'issuer' | 'url'>,
+  person: { readonly email: string; readonly password: string },
+  request: Pick<PersonTokenRequest, 'resource' | 'scopes'>,
 ): Promise<string> {
   const cli = await oauth.discovery(
     new URL(auth.issuer),
@@ -182,7 +187,11 @@ async function signIn(
 }
 
 // Sign-in, then consent: each page is answered once, and the flow ends at the redirect URI.
-async function passPages(auth: AuthService, url: URL, person: { email: string; password: string }) {
+async function passPages(
+  auth: Pick<AuthService, 'url'>,
+  url: URL,
+  person: { email: string; password: string },
+) {
   const browser = new PageBrowser();
   let step = await browser.follow(url, cliRedirect);
 

@@ -13,6 +13,7 @@ export {
   type PersonTokenRequest,
   type PersonTokens,
   type ServiceTokenRequest,
+  signInThroughPages,
 } from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
 export { describeServiceGrants } from './grant-suite.ts';
@@ -24,6 +25,7 @@ export {
   kafkaBrokers,
   startKafkaBroker,
 } from './kafka-broker.ts';
+export { PageBrowser, pageFormOf } from './page-browser.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   defaultPubSubEmulatorHost,

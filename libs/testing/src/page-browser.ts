@@ -41,6 +41,11 @@ export class PageBrowser {
     throw new Error('too many redirects');
   }
 
+  /** The value of a cookie the browser holds, e.g. the provider's `_session`. */
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name)?.value;
+  }
+
   #cookieHeader(path: string): string {
     return [...this.#cookies]
       .filter(([, cookie]) => path.startsWith(cookie.path))

@@ -1,6 +1,6 @@
+import { PageBrowser, pageFormOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import type { AuthServer } from './auth-server.ts';
-import { Browser, formOf } from './browser.ts';
 
 export interface Credentials {
   readonly email: string;
@@ -21,7 +21,7 @@ export interface CodeFlowResult {
   readonly callback: URL;
   readonly codeVerifier: string;
   readonly state: string;
-  readonly browser: Browser;
+  readonly browser: PageBrowser;
 }
 
 /**
@@ -46,7 +46,7 @@ export async function runCodeFlow(
     prompt: 'consent',
     ...(request.resource === undefined ? {} : { resource: request.resource }),
   });
-  const browser = new Browser();
+  const browser = new PageBrowser();
 
   let step = await browser.follow(url, request.redirectUri);
   for (let page = 0; page < 4 && step instanceof Response; page += 1) {
@@ -61,18 +61,18 @@ export async function runCodeFlow(
 
 async function submitPage(
   server: Pick<AuthServer, 'url'>,
-  browser: Browser,
+  browser: PageBrowser,
   page: Response,
   request: CodeFlowRequest,
   credentials: Credentials,
 ): Promise<URL | Response> {
   if (page.status !== 200) return page;
 
-  const { action, csrf } = formOf(await page.text());
+  const { action, csrf } = pageFormOf(await page.text());
   const fields = action.endsWith('/sign-in')
     ? { csrf, email: credentials.email, password: credentials.password }
     : { csrf, action: request.consent ?? 'allow' };
-  const answer = await browser.request(new URL(action, server.url), { form: fields });
+  const answer = await browser.request(new URL(action, server.url), fields);
   const location = answer.headers.get('location');
   if (location === null) return answer;
 

@@ -1,6 +1,6 @@
+import { PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser } from './browser.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, secretsOf } from './oauth-clients.ts';
 import { SmtpPeer } from './smtp-peer.ts';
@@ -112,7 +112,7 @@ describe('with SMTP configured, the user API', () => {
     });
     expect(resetMail?.headers.get('subject')).toBe('Choose a new Footfall password');
     expect(resetMail?.envelopeTo).toEqual([person.email]);
-    expect((await openLink(new Browser(), linkIn(resetMail?.text ?? ''))).status).toBe(200);
+    expect((await openLink(new PageBrowser(), linkIn(resetMail?.text ?? ''))).status).toBe(200);
     expect(linkIn(invitationMail?.text ?? '')).not.toBe(linkIn(resetMail?.text ?? ''));
   });
 

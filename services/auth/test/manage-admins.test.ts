@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser } from './browser.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
 import { createTestUser } from './test-users.ts';
@@ -121,7 +121,7 @@ describe('the manage-admins command', () => {
 
     const second = await manageAdmins(['invite', '--email', email]);
 
-    const firstLink = await openLink(new Browser(), first.printed.invitation?.url ?? '');
+    const firstLink = await openLink(new PageBrowser(), first.printed.invitation?.url ?? '');
     const secondUse = await choosePasswordThroughLink(
       second.printed.invitation?.url ?? '',
       password,

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { PageBrowser, pageFormOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthErrorCode, authErrors } from '../src/errors.ts';
 import { escapeHtml } from '../src/html-pages.ts';
 import { passwordLength } from '../src/password-policy.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser, formOf } from './browser.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
@@ -77,7 +77,7 @@ describe('invitation links', () => {
   it('open a choose-a-password form under a strict CSP, never cached', async () => {
     const { invitation } = await invite();
 
-    const page = await openLink(new Browser(), invitation.url);
+    const page = await openLink(new PageBrowser(), invitation.url);
     const csp = page.headers.get('content-security-policy') ?? '';
 
     expect(page.status).toBe(200);
@@ -86,7 +86,7 @@ describe('invitation links', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(formOf(page.html).action).toBe(new URL(invitation.url).pathname);
+    expect(pageFormOf(page.html).action).toBe(new URL(invitation.url).pathname);
   });
 
   it.each([
@@ -107,7 +107,7 @@ describe('invitation links', () => {
     'refuse %s with 400 and show the form again',
     async (_case, password, confirmation, code) => {
       const { user, invitation } = await invite();
-      const browser = new Browser();
+      const browser = new PageBrowser();
       const opened = await openLink(browser, invitation.url);
 
       const answer = await submitPasswordForm(browser, invitation.url, opened.html, {
@@ -117,10 +117,10 @@ describe('invitation links', () => {
 
       expect(answer.status).toBe(400);
       expect(answer.html).toContain(wordsOf(code));
-      expect(formOf(answer.html).action).toBe(new URL(invitation.url).pathname);
+      expect(pageFormOf(answer.html).action).toBe(new URL(invitation.url).pathname);
       expect(await storedPasswordHash(server, user.id)).toBeNull();
       // The mistake did not use the link up.
-      expect((await openLink(new Browser(), invitation.url)).status).toBe(200);
+      expect((await openLink(new PageBrowser(), invitation.url)).status).toBe(200);
     },
   );
 
@@ -135,14 +135,14 @@ describe('invitation links', () => {
 
   it('save a good password once, after which the link is invalid for GET and POST', async () => {
     const { user, invitation } = await invite();
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const opened = await openLink(browser, invitation.url);
 
     const saved = await submitPasswordForm(browser, invitation.url, opened.html, {
       password: goodPassword,
     });
     const hashAfterFirstUse = await storedPasswordHash(server, user.id);
-    const reopened = await openLink(new Browser(), invitation.url);
+    const reopened = await openLink(new PageBrowser(), invitation.url);
     const resubmitted = await submitPasswordForm(browser, invitation.url, opened.html, {
       password: 'another passphrase entirely',
     });
@@ -156,7 +156,7 @@ describe('invitation links', () => {
 
   it('let only one of two simultaneous submissions set the password', async () => {
     const { user, invitation } = await invite();
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const opened = await openLink(browser, invitation.url);
     const submit = (password: string) =>
       submitPasswordForm(browser, invitation.url, opened.html, { password });
@@ -218,9 +218,11 @@ describe('invitation links', () => {
   it('refuse a form without its own CSRF token with 403, leaving the link usable', async () => {
     const { user, invitation } = await invite();
     const other = await invite();
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const opened = await openLink(browser, invitation.url);
-    const otherCsrf = formOf((await openLink(new Browser(), other.invitation.url)).html).csrf;
+    const otherCsrf = pageFormOf(
+      (await openLink(new PageBrowser(), other.invitation.url)).html,
+    ).csrf;
 
     for (const csrf of ['', 'forged', otherCsrf]) {
       const answer = await submitPasswordForm(browser, invitation.url, opened.html, {
@@ -238,11 +240,11 @@ describe('invitation links', () => {
 
   it('stop working when a new invitation is issued for the same user', async () => {
     const { user, invitation: first } = await invite();
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const openedFirst = await openLink(browser, first.url);
 
     const second = await issueLinkViaApi(server, apiToken, user.id, 'invitation');
-    const reopenedFirst = await openLink(new Browser(), first.url);
+    const reopenedFirst = await openLink(new PageBrowser(), first.url);
     const submittedFirst = await submitPasswordForm(browser, first.url, openedFirst.html, {
       password: goodPassword,
     });
@@ -255,7 +257,7 @@ describe('invitation links', () => {
   });
 
   it('answer AUTH_LINK_INVALID for a token that was never issued', async () => {
-    const page = await openLink(new Browser(), `${server.url}/password/${'A'.repeat(43)}`);
+    const page = await openLink(new PageBrowser(), `${server.url}/password/${'A'.repeat(43)}`);
 
     expectPageError(page, 'AUTH_LINK_INVALID');
   });
@@ -275,7 +277,7 @@ describe('invitation links', () => {
 describe('expired links', () => {
   it('answer AUTH_LINK_INVALID on GET and POST once expires_at has passed', async () => {
     const { user, invitation } = await invite();
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const opened = await openLink(browser, invitation.url);
 
     await withAuthPool(server, (pool) =>
@@ -285,7 +287,7 @@ describe('expired links', () => {
         [user.id],
       ),
     );
-    const reopened = await openLink(new Browser(), invitation.url);
+    const reopened = await openLink(new PageBrowser(), invitation.url);
     const submitted = await submitPasswordForm(browser, invitation.url, opened.html, {
       password: goodPassword,
     });
@@ -371,7 +373,7 @@ describe('password resets', () => {
 
     await choosePasswordThroughLink(reset.url, newPassword);
 
-    expectPageError(await openLink(new Browser(), reset.url), 'AUTH_LINK_INVALID');
+    expectPageError(await openLink(new PageBrowser(), reset.url), 'AUTH_LINK_INVALID');
   });
 
   it('record password_reset_requested and then password_set, naming the reset', async () => {

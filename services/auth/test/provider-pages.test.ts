@@ -1,8 +1,8 @@
+import { PageBrowser, pageFormOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser, formOf } from './browser.ts';
 import { runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
 import { buttonFormOf, expectStrictPage } from './page-policy.ts';
@@ -53,9 +53,7 @@ describe("the provider's pages", () => {
     expect(form.action.href).toBe(`${endSession()}/confirm`);
     expect(form.button).toEqual({ logout: 'yes' });
 
-    const confirmed = await flow.browser.request(form.action, {
-      form: { ...form.fields, ...form.button },
-    });
+    const confirmed = await flow.browser.request(form.action, { ...form.fields, ...form.button });
     expect(confirmed.status).toBe(303);
     const done = await flow.browser.request(locationOf(confirmed));
     expect(done.status).toBe(200);
@@ -78,9 +76,7 @@ describe("the provider's pages", () => {
     const person = await createTestUser(server);
     const flow = await runCodeFlow(server, cliSignIn(), person);
 
-    const forged = await flow.browser.request(`${endSession()}/confirm`, {
-      form: { logout: 'yes' },
-    });
+    const forged = await flow.browser.request(`${endSession()}/confirm`, { logout: 'yes' });
 
     expect(forged.status).toBe(400);
     expect(await firstStepIn(flow.browser)).not.toMatch(/\/sign-in$/);
@@ -88,7 +84,7 @@ describe("the provider's pages", () => {
   });
 
   it('answers a browser that is not signed in with a Continue button instead of a script', async () => {
-    const browser = new Browser();
+    const browser = new PageBrowser();
 
     const step = await browser.request(endSession());
     expect(step.status).toBe(200);
@@ -97,7 +93,7 @@ describe("the provider's pages", () => {
     expect(form.fields).toEqual({ xsrf: expect.any(String), logout: 'yes' });
     expect(form.button).toEqual({});
 
-    const confirmed = await browser.request(form.action, { form: form.fields });
+    const confirmed = await browser.request(form.action, form.fields);
     expect(confirmed.status).toBe(303);
     expect(locationOf(confirmed).href).toBe(`${endSession()}/success`);
   });
@@ -114,7 +110,7 @@ describe("the provider's pages", () => {
       code_challenge_method: 'S256',
     });
 
-    const step = await signInAndConsent(new Browser(), url, user);
+    const step = await signInAndConsent(new PageBrowser(), url, user);
     expect(step.status).toBe(200);
     const form = buttonFormOf(await expectOurPage(step), server.url);
     expect(form.action.href).toBe(cliRedirect);
@@ -150,7 +146,7 @@ describe("the provider's pages", () => {
   }
 
   /** Starts a new authorization request in `browser`; where its first page posts to. */
-  async function firstStepIn(browser: Browser): Promise<string> {
+  async function firstStepIn(browser: PageBrowser): Promise<string> {
     const url = client.buildAuthorizationUrl(cli, {
       redirect_uri: cliRedirect,
       scope: 'openid',
@@ -160,7 +156,7 @@ describe("the provider's pages", () => {
     const step = await browser.follow(url, cliRedirect);
     if (!(step instanceof Response)) return step.href;
 
-    return formOf(await step.text()).action;
+    return pageFormOf(await step.text()).action;
   }
 
   /** The storage keys of a person's grants. */
@@ -180,15 +176,15 @@ function locationOf(response: Response): URL {
 }
 
 /** Signs in and allows on the pages, and returns the response the provider sent after them. */
-async function signInAndConsent(browser: Browser, url: URL, user: TestUser): Promise<Response> {
+async function signInAndConsent(browser: PageBrowser, url: URL, user: TestUser): Promise<Response> {
   let step = await browser.follow(url, cliRedirect);
 
   for (let page = 0; page < 2 && step instanceof Response; page += 1) {
-    const { action, csrf } = formOf(await step.text());
+    const { action, csrf } = pageFormOf(await step.text());
     const fields = action.endsWith('/sign-in')
       ? { csrf, email: user.email, password: user.password }
       : { csrf, action: 'allow' };
-    const answer = await browser.request(new URL(action, url), { form: fields });
+    const answer = await browser.request(new URL(action, url), fields);
     step = await browser.follow(new URL(answer.headers.get('location') ?? '', url), cliRedirect);
   }
   if (!(step instanceof Response)) throw new Error(`redirected to ${step.href}, not a page`);

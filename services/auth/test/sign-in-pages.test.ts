@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeClients } from '../src/clients.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser } from './browser.ts';
 import { directivesOf, expectStrictPage } from './page-policy.ts';
 import {
   auditRowsOf,
@@ -207,9 +207,10 @@ describe('CSRF protection of the sign-in form', () => {
     const session = await openSignIn(server);
     const before = (await auditRowsOf(server, user.id)).length;
 
-    const stranger = new Browser();
+    const stranger = new PageBrowser();
     const response = await stranger.request(session.action, {
-      form: { csrf: session.csrf, ...credentials(user) },
+      csrf: session.csrf,
+      ...credentials(user),
     });
 
     expect(response.status).toBe(400);

@@ -1,3 +1,4 @@
+import { PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for tests of the sign-in pages: reach the sign-in page the way a person does, post its
  * form, and read back what the service recorded (audit rows, the audit counter, log lines).
@@ -6,7 +7,6 @@ import * as client from 'openid-client';
 import { expect } from 'vitest';
 import { escapeHtml } from '../src/html-pages.ts';
 import type { AuthServer } from './auth-server.ts';
-import { Browser, formOf } from './browser.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 
@@ -14,7 +14,7 @@ import { withAuthPool } from './test-pool.ts';
 export const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 export interface SignInSession {
-  readonly browser: Browser;
+  readonly browser: PageBrowser;
   /** The interaction's id, part of the form's action. */
   readonly uid: string;
   /** Where the sign-in form posts, absolute. */
@@ -43,13 +43,13 @@ export async function openSignIn(server: AuthServer): Promise<SignInSession> {
     code_challenge_method: 'S256',
   });
 
-  const browser = new Browser();
+  const browser = new PageBrowser();
   const page = await browser.follow(url, cliRedirect);
   if (!(page instanceof Response) || page.status !== 200) {
     throw new Error(`expected the sign-in page, got ${String(page)}`);
   }
   const html = await page.text();
-  const form = formOf(html);
+  const form = pageFormOf(html);
   const action = new URL(form.action, server.url);
   const uid = /^\/interaction\/([^/]+)\/sign-in$/.exec(action.pathname)?.[1];
   if (uid === undefined) throw new Error(`not a sign-in form: ${form.action}`);
@@ -63,7 +63,7 @@ export function submitSignIn(
   credentials: Credentials,
   form: Record<string, string> = { csrf: session.csrf, ...credentials },
 ): Promise<Response> {
-  return session.browser.request(session.action, { form });
+  return session.browser.request(session.action, form);
 }
 
 /** Posts the form once per password and returns the statuses, in order. */

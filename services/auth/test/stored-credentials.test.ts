@@ -1,8 +1,7 @@
-import { withClient } from '@footfall/testing';
+import { type PageBrowser, withClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import type { Browser } from './browser.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
@@ -29,7 +28,7 @@ async function everyStoredRow(server: AuthServer): Promise<string[]> {
 }
 
 /** Signs in and stops at the consent page: an interaction that knows its session is stored. */
-async function signedInUpToConsent(server: AuthServer, user: TestUser): Promise<Browser> {
+async function signedInUpToConsent(server: AuthServer, user: TestUser): Promise<PageBrowser> {
   const session = await openSignIn(server);
   const signedIn = await submitSignIn(session, user);
   const consent = await session.browser.follow(

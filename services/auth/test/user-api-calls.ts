@@ -1,10 +1,10 @@
+import { PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for the user API and password-link tests: calling the API with the customer service's
  * token, following the links it returns in a browser, and reading what the database kept.
  */
 import * as client from 'openid-client';
 import type { AuthServer } from './auth-server.ts';
-import { Browser, formOf } from './browser.ts';
 import { discoverServiceClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 
@@ -142,31 +142,29 @@ async function pageOf(response: Response): Promise<PageAnswer> {
 }
 
 /** Opens a password link in the browser. */
-export async function openLink(browser: Browser, url: string): Promise<PageAnswer> {
+export async function openLink(browser: PageBrowser, url: string): Promise<PageAnswer> {
   return pageOf(await browser.request(url));
 }
 
 /** Submits the password form of a page the browser has open; the form's CSRF unless given. */
 export async function submitPasswordForm(
-  browser: Browser,
+  browser: PageBrowser,
   url: string,
   html: string,
   fields: { password: string; confirmation?: string; csrf?: string },
 ): Promise<PageAnswer> {
-  const form = formOf(html);
+  const form = pageFormOf(html);
   const answer = await browser.request(new URL(form.action, url), {
-    form: {
-      csrf: fields.csrf ?? form.csrf,
-      password: fields.password,
-      confirmation: fields.confirmation ?? fields.password,
-    },
+    csrf: fields.csrf ?? form.csrf,
+    password: fields.password,
+    confirmation: fields.confirmation ?? fields.password,
   });
   return pageOf(answer);
 }
 
 /** Opens a link in a fresh browser and chooses `password` on it, as the person would. */
 export async function choosePasswordThroughLink(url: string, password: string) {
-  const browser = new Browser();
+  const browser = new PageBrowser();
   const opened = await openLink(browser, url);
   if (opened.status !== 200) throw new Error(`link answered ${opened.status}:\n${opened.html}`);
 
@@ -189,12 +187,12 @@ export async function attemptSignIn(
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
     code_challenge_method: 'S256',
   });
-  const browser = new Browser();
+  const browser = new PageBrowser();
   const page = await browser.follow(url, redirectUri);
   if (!(page instanceof Response)) throw new Error('signed in without a sign-in page');
 
-  const { action, csrf } = formOf(await page.text());
-  return browser.request(new URL(action, server.url), { form: { csrf, ...credentials } });
+  const { action, csrf } = pageFormOf(await page.text());
+  return browser.request(new URL(action, server.url), { csrf, ...credentials });
 }
 
 /** The audit events recorded for a user, oldest first. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { PageBrowser } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcServerOf } from '../src/app.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { Browser } from './browser.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
 import { createTestUser } from './test-users.ts';
@@ -552,11 +552,11 @@ describe('disabling a user', () => {
       token,
       customerUserInput('invited-then-disabled'),
     );
-    const browser = new Browser();
+    const browser = new PageBrowser();
     const opened = await openLink(browser, invitation.url);
 
     await callUserApi(server, token, 'POST', `/users/${user.id}/disable`);
-    const reopened = await openLink(new Browser(), invitation.url);
+    const reopened = await openLink(new PageBrowser(), invitation.url);
     const submitted = await submitPasswordForm(browser, invitation.url, opened.html, {
       password: 'correct horse battery staple',
     });
