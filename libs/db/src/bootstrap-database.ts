@@ -43,11 +43,13 @@ export async function ensureDatabase(
   const created = found.rows.length === 0;
 
   // template0 because template1 may carry objects someone added, and because copying template1
-  // fails while anyone is connected to it.
+  // fails while anyone is connected to it. A new database takes no connection until PUBLIC's
+  // default CONNECT is revoked: otherwise any role could enter it for that moment.
   if (created) {
     const owner = id(database.ownerRole);
     await client.query(
-      `CREATE DATABASE ${id(name)} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8'`,
+      `CREATE DATABASE ${id(name)} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8'
+       ALLOW_CONNECTIONS false`,
     );
   } else if (found.rows[0]?.owner !== database.ownerRole) {
     await client.query(`ALTER DATABASE ${id(name)} OWNER TO ${id(database.ownerRole)}`);
@@ -57,6 +59,7 @@ export async function ensureDatabase(
   await client.query(
     `GRANT CONNECT ON DATABASE ${id(name)} TO ${listIds(database.connectingRoles)}`,
   );
+  if (created) await client.query(`ALTER DATABASE ${id(name)} ALLOW_CONNECTIONS true`);
 
   return created;
 }

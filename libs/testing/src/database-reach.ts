@@ -56,7 +56,7 @@ const databasePrivilegesQuery = `
 /**
  * The databases a suite holds its roles to. Of the platform's, only the suite's own: other
  * suites' are copies made by the same bootstrap, which each checks itself, and they come and go
- * (PUBLIC may connect to one for the moment between CREATE DATABASE and its REVOKE). On the
+ * while this runs. On the
  * run's own embedded server, every other database too, where PUBLIC's defaults are revoked. A
  * TEST_DATABASE_URL server is not the platform's: its other databases keep what their owners
  * decided (docs/database.md).
@@ -70,14 +70,8 @@ async function listJudgedDatabases(suite: SuiteDatabases): Promise<string[]> {
   const ownServer = inject('footfallPostgres').source === 'embedded';
 
   return names.filter((name) =>
-    baseOf(name) === undefined ? ownServer && !isScratch(name) : name.endsWith(suite.suffix()),
+    baseOf(name) === undefined ? ownServer : name.endsWith(suite.suffix()),
   );
-}
-
-// libs/messaging's outbox tests make scratch databases of their own with PostgreSQL's default
-// ACL; they live only while those tests run and hold nothing of the platform.
-function isScratch(name: string): boolean {
-  return name.startsWith('scratch_');
 }
 
 // The platform database a name belongs to, whatever its suffix.

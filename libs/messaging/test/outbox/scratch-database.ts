@@ -18,8 +18,12 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const name = `scratch_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
 
+  // Closed to PUBLIC before it takes connections, like the platform's own databases, so the
+  // grant suites running beside this test never find a database every role may enter.
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name} ALLOW_CONNECTIONS false`);
+  await admin.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
+  await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
   await admin.end();
 
   const pool = new pg.Pool({ connectionString: replaceUrlDatabase(adminUrl, name), max: 10 });
