@@ -13,6 +13,7 @@ import {
   type Transport,
   writeToOutbox,
 } from '../../src/index.ts';
+import { LoggedLines } from '../logged-lines.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../outbox/scratch-database.ts';
 import type { ContractHarness } from './contract-harness.ts';
 import { scrapeMetric } from './scraped-metric.ts';
@@ -51,10 +52,15 @@ export function describeTransportContract(harness: ContractHarness): void {
     await Promise.all(opened.splice(0).map((transport) => transport.close()));
   });
 
-  async function open(catalogue: ContractCatalogue, registry = new Registry()) {
+  async function open(
+    catalogue: ContractCatalogue,
+    registry = new Registry(),
+    logger = new LoggedLines(),
+  ) {
     const transport = await harness.createTransport({
       metrics: new MessagingMetrics(registry),
       catalogue,
+      logger,
     });
     opened.push(transport);
     return transport;
@@ -288,6 +294,46 @@ export function describeTransportContract(harness: ContractHarness): void {
       await waitFor('the rest are handled by the next consumer', () =>
         ids.every((id) => finished.includes(id) || rest.ids.has(id)),
       );
+    });
+
+    it('leaves no consumer behind when close() begins while subscribe() is opening', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const logger = new LoggedLines();
+      const transport = await open(catalogue, new Registry(), logger);
+      const closedOne = new Recorder();
+
+      const subscribing = transport.subscribe({ topic, subscription, handler: closedOne.record });
+      const closing = transport.close();
+
+      await expect(subscribing).rejects.toMatchObject({ code: 'MESSAGING_CLOSED' });
+      await closing;
+      const next = await open(catalogue);
+      const successor = new Recorder();
+      await next.subscribe({ topic, subscription, handler: successor.record });
+      const [id] = await next.publish(topic, [orderMessage('k', 1)]);
+
+      await waitFor('the successor handles the message', () => successor.ids.has(id ?? ''));
+      // A consumer left running would by now have taken a message or warned about its broker.
+      await sleep(1_000);
+      expect(closedOne.deliveries).toEqual([]);
+      expect(logger.problems()).toEqual([]);
+    });
+
+    it('refuses subscribe, publish and check once closed, with a coded error', async (context) => {
+      if (unavailable) return context.skip(unavailable);
+      const { topic, subscription, catalogue } = await freshTopic();
+      const transport = await open(catalogue);
+      await expect(transport.check()).resolves.toBeUndefined();
+      await transport.close();
+
+      const closed = { code: 'MESSAGING_CLOSED' };
+      await expect(transport.check()).rejects.toMatchObject(closed);
+      const handler = async () => {};
+      await expect(transport.subscribe({ topic, subscription, handler })).rejects.toMatchObject(
+        closed,
+      );
+      await expect(transport.publish(topic, [orderMessage('k', 1)])).rejects.toMatchObject(closed);
     });
 
     it('loses nothing when a consumer process is killed mid-batch', async (context) => {
