@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -52,13 +53,34 @@ export async function startThroughScript(
   };
 
   try {
-    await control('start');
+    await startOnceMore(
+      () => control('start'),
+      () => control('stop'),
+    );
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
 
   return { address, startedHere: true, stop };
+}
+
+/** Pause before the second try: long enough for a port the first left to be released. */
+const retryPauseMs = 2_000;
+
+// A JVM broker on a loaded 2-core machine has been seen to die silently at its first start; a
+// second try, after cleaning up the first, decides. Both failures are reported if it fails too.
+async function startOnceMore(start: () => Promise<void>, stop: () => Promise<void>) {
+  try {
+    await start();
+  } catch (first) {
+    process.stdout.write(`[footfall test brokers] start failed, trying once more: ${first}\n`);
+    await stop().catch(() => {});
+    await sleep(retryPauseMs);
+    await start().catch((second: unknown) => {
+      throw new AggregateError([first, second], 'the broker failed to start twice');
+    });
+  }
 }
 
 // Only a broker on this machine can be started here; anything else must already be running.
