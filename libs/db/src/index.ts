@@ -31,7 +31,7 @@ export {
   tablePrivileges,
 } from './expected-privileges.ts';
 export { findPrivilegeViolations, type PrivilegeViolation } from './grant-matrix.ts';
-export { maintenanceDatabases } from './maintenance-databases.ts';
+export { closeMaintenanceDatabases, maintenanceDatabases } from './maintenance-databases.ts';
 export {
   type CommandOutput,
   type MigrateCliOptions,

@@ -10,8 +10,13 @@ import {
   rolesOf,
   serviceDatabases,
 } from '@footfall/db';
-import { dropSuffixedDatabases, queryAs } from '@footfall/testing';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  dropSuffixedDatabases,
+  type EmbeddedPostgresServer,
+  queryAs,
+  startEmbeddedPostgres,
+} from '@footfall/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const server = inject('footfallPostgres');
 const suffixes: string[] = [];
@@ -33,10 +38,11 @@ function bootstrap(databaseSuffix: string) {
 }
 
 function roleUrl(database: string, role: string, password = server.passwords[role] ?? ''): string {
-  return replaceUrlCredentials(replaceUrlDatabase(server.adminUrl, database), {
-    user: role,
-    password,
-  });
+  return roleUrlOn(server.adminUrl, database, role, password);
+}
+
+function roleUrlOn(adminUrl: string, database: string, role: string, password = ''): string {
+  return replaceUrlCredentials(replaceUrlDatabase(adminUrl, database), { user: role, password });
 }
 
 function allDatabaseNames(suffix: string): string[] {
@@ -140,32 +146,6 @@ describe('bootstrapDatabases', () => {
     }
   });
 
-  // Closing them changes the whole server: only on the throwaway embedded one, never on a
-  // TEST_DATABASE_URL server someone may be using.
-  it.skipIf(server.source !== 'embedded')(
-    'closes postgres and template1 to every platform role when asked; the admin keeps them',
-    async () => {
-      const suffix = freshSuffix();
-
-      const result = await bootstrapDatabases({
-        ...server,
-        databaseSuffix: suffix,
-        closeMaintenanceDatabases: true,
-      });
-
-      expect(result.openMaintenanceDatabases).toEqual([]);
-      for (const database of ['postgres', 'template1']) {
-        const admin = await queryAs(replaceUrlDatabase(server.adminUrl, database), 'SELECT 1');
-        expect(admin.rowCount).toBe(1);
-        for (const role of ['footfall_ingestion_app', 'footfall_dashboard_reader']) {
-          await expect(queryAs(roleUrl(database, role), 'SELECT 1')).rejects.toMatchObject({
-            code: '42501',
-          });
-        }
-      }
-    },
-  );
-
   it('refuses a wrong password (SQLSTATE 28P01)', async () => {
     const suffix = freshSuffix();
     await bootstrap(suffix);
@@ -233,5 +213,44 @@ describe('bootstrapDatabases', () => {
     const result = await queryAs(url, 'SELECT current_user');
 
     expect(result.rows).toEqual([{ current_user: 'footfall_dashboard_reader' }]);
+  });
+});
+
+// Closing them changes the whole server, and the run's shared one has them closed from its start
+// (libs/testing's global setup), so the option is tried on a server of its own.
+describe('bootstrapDatabases with closeMaintenanceDatabases', () => {
+  let own: EmbeddedPostgresServer | undefined;
+  const adminUrl = () => own?.adminUrl ?? '';
+  const probeRoles = ['footfall_ingestion_app', 'footfall_dashboard_reader'];
+  const asRole = (database: string, role: string) =>
+    queryAs(roleUrlOn(adminUrl(), database, role, server.passwords[role]), 'SELECT 1');
+
+  beforeAll(async () => {
+    own = await startEmbeddedPostgres();
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('closes postgres and template1 to every platform role; the admin keeps them', async () => {
+    const options = { adminUrl: adminUrl(), passwords: server.passwords };
+
+    const before = await bootstrapDatabases(options);
+    expect(before.openMaintenanceDatabases).toEqual(['postgres', 'template1']);
+    for (const database of ['postgres', 'template1']) {
+      for (const role of probeRoles) {
+        expect((await asRole(database, role)).rowCount, `${role} on ${database}`).toBe(1);
+      }
+    }
+
+    const after = await bootstrapDatabases({ ...options, closeMaintenanceDatabases: true });
+    expect(after.openMaintenanceDatabases).toEqual([]);
+    for (const database of ['postgres', 'template1']) {
+      const admin = await queryAs(replaceUrlDatabase(adminUrl(), database), 'SELECT 1');
+      expect(admin.rowCount).toBe(1);
+      for (const role of probeRoles) {
+        await expect(asRole(database, role)).rejects.toMatchObject({ code: '42501' });
+      }
+    }
   });
 });

@@ -16,6 +16,7 @@ export {
   signInThroughPages,
 } from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
+export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres-server.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export {
   defaultKafkaBrokers,

@@ -100,10 +100,7 @@ async function bootstrapAndMigrate(
   options: TestDatabaseOptions,
   drop: () => Promise<void>,
 ): Promise<TestDatabases> {
-  // The embedded server is the run's own, so its maintenance databases are closed as pnpm
-  // start's are; a TEST_DATABASE_URL server is left as it is.
-  const closeMaintenanceDatabases = server.source === 'embedded';
-  await bootstrapDatabases({ ...server, databaseSuffix: suffix, closeMaintenanceDatabases });
+  await bootstrapDatabases({ ...server, databaseSuffix: suffix });
   const services = describeServices(server, suffix);
   const messaging = describeMessaging(server, suffix);
 
