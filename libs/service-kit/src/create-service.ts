@@ -15,7 +15,6 @@ import { refuseNulCharacters } from './nul-characters.ts';
 import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { chooseRequestId, requestIdHeader } from './request-id.ts';
 import { RequestLog } from './request-log.ts';
-import { toFastifyTrustProxy } from './trust-proxy.ts';
 
 export interface ServiceOptions {
   /** The service's name as it appears in logs, metrics and error reports. */
@@ -56,7 +55,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: requestTimeoutMs,
-    trustProxy: toFastifyTrustProxy(config.TRUST_PROXY),
+    trustProxy: config.TRUST_PROXY,
     // URLs the router refuses and bytes Node's parser refuses would otherwise get fastify's
     // uncoded bodies, which echo the path, without a request id, a log line or a metric.
     frameworkErrors: (error, request, reply) => {

@@ -5,16 +5,17 @@ import { z } from 'zod';
 const namedRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 const problem =
-  'must be false, true, a hop count, or a comma-separated list of addresses and CIDRs ' +
+  'must be false, true, or a comma-separated list of addresses and CIDRs ' +
   '(loopback, linklocal and uniquelocal name their ranges)';
 
-/** The parsed TRUST_PROXY: trust no proxy, every proxy, the nearest n hops, or these addresses. */
-export type TrustProxySetting = boolean | number | readonly string[];
+/** The parsed TRUST_PROXY, as fastify's trustProxy takes it: none, every proxy, these peers. */
+export type TrustProxySetting = boolean | string[];
 
 /**
  * `TRUST_PROXY`: which peers may tell the service the client's address and protocol through
  * X-Forwarded-For and X-Forwarded-Proto. Off by default: a client talking to the service
- * directly could otherwise claim any address.
+ * directly could otherwise claim any address. No hop counts: they trust whoever is nearest, a
+ * direct client included, so fastify 5 trusts no one for one.
  */
 export const trustProxySchema = z
   .string()
@@ -33,11 +34,6 @@ export const trustProxySchema = z
 function parseTrustProxy(text: string): TrustProxySetting | undefined {
   if (text === 'false' || text === 'true') {
     return text === 'true';
-  }
-
-  if (/^\d+$/.test(text)) {
-    const hops = Number(text);
-    return hops >= 1 && hops <= 32 ? hops : undefined;
   }
 
   const entries = text.split(',').map((entry) => entry.trim());
@@ -61,16 +57,4 @@ function isAddressOrRange(entry: string): boolean {
 
 function isPrefixLength(text: string, max: number): boolean {
   return /^\d{1,3}$/.test(text) && Number(text) <= max;
-}
-
-/**
- * What fastify's trustProxy takes. A hop count trusts the nearest hops whoever they are (fastify
- * itself ignores a bare number), so it fits only a service that nothing reaches but its proxies.
- */
-export function toFastifyTrustProxy(setting: TrustProxySetting) {
-  if (typeof setting === 'number') {
-    return (_address: string, hop: number) => hop < setting;
-  }
-
-  return typeof setting === 'boolean' ? setting : [...setting];
 }

@@ -29,11 +29,6 @@ describe('TRUST_PROXY', () => {
     expect(await whoami('true')).toEqual({ ip: '198.51.100.7', protocol: 'https' });
   });
 
-  it('trusts as many hops as it is told', async () => {
-    expect(await whoami('1')).toEqual({ ip: '10.0.0.9', protocol: 'https' });
-    expect(await whoami('2')).toEqual({ ip: '198.51.100.7', protocol: 'https' });
-  });
-
   it('trusts only peers inside the listed ranges', async () => {
     const list = '10.0.0.0/24, 127.0.0.1';
 
@@ -42,8 +37,12 @@ describe('TRUST_PROXY', () => {
     expect(await whoami('loopback', '10.0.0.2')).toEqual({ ip: '10.0.0.2', protocol: 'http' });
   });
 
-  it('refuses anything else, naming the variable', () => {
-    for (const value of ['yes', '0', '10.0.0.0/33', '10.0.0.1/8/2', 'example.com', '1.2.3']) {
+  // A hop count trusts whoever is nearest, a client talking to the service directly included,
+  // which could then claim any address; fastify 5 fails closed on one for that reason.
+  it('refuses anything else, hop counts included, naming the variable', () => {
+    const values = ['yes', '0', '1', '2', '10.0.0.0/33', '10.0.0.1/8/2', 'example.com', '1.2.3'];
+
+    for (const value of values) {
       try {
         loadConfig(baseConfigSchema, { PORT: '0', TRUST_PROXY: value });
         expect.unreachable(value);
