@@ -26,9 +26,12 @@ export function buildLoggerOptions(settings: LoggerSettings): LoggerOptions {
       bindings: (bindings) => redactLogValue(bindings) as typeof bindings,
       log: (object) => redactLogValue(object) as typeof object,
     },
-    // The log formatter has serialised every error already; pino's own err serializer would
-    // take the result for an error again and name its type Object.
-    serializers: { err: (error: unknown) => redactLogValue(error) },
+    // pino runs the log formatter first, so a logged err arrives here serialised and redacted
+    // already; pino's (and fastify's) own err serializer would serialise it again as an Object.
+    // Only a child's bindings skip the formatter, so only there does a raw Error still come.
+    serializers: {
+      err: (error: unknown) => (error instanceof Error ? redactLogValue(error) : error),
+    },
     hooks: { logMethod: scrubMessages },
   };
 }

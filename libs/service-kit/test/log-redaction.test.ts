@@ -83,6 +83,19 @@ describe('log redaction', () => {
     expect(logs.lines[0]?.err).toMatchObject({ type: 'Error', message: expect.any(String) });
   });
 
+  // A child's bindings skip the log formatter, so its err reaches the serializer unserialised.
+  it('scrubs an error bound to a child logger, and keeps its type', () => {
+    const { logs, logger } = capture();
+    const error = Object.assign(new Error('device aa:bb:cc:dd:ee:ff rejected'), {
+      details: { apiKey: 's3cret-bound-error-field' },
+    });
+
+    logger.child({ err: error }).info('bound');
+
+    expect(logs.raw.join('\n')).not.toMatch(/s3cret|aa:bb:cc:dd:ee:ff/);
+    expect(logs.lines[0]?.err).toMatchObject({ type: 'Error', message: expect.any(String) });
+  });
+
   it('keeps ordinary fields, and the same objects it was given', () => {
     const { logs, logger } = capture();
     const fields = {
