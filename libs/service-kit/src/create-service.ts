@@ -63,7 +63,7 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
       return answerError(error, request, reply, reportError);
     },
     clientErrorHandler: answerClientError,
-    // fastify's own 503 while closing has no code; refuseWhileClosing sends a coded one.
+    // fastify's own 503 while closing has no code; the kit's onRequest hook sends a coded one.
     return503OnClosing: false,
   });
 
@@ -104,11 +104,17 @@ async function installCommonBehaviour(app: FastifyInstance) {
   // malformed body through as a string.
   app.removeContentTypeParser('text/plain');
 
+  // One hook for both, since every hook costs every request. Requests still arriving once the
+  // app is closing (pipelined, or on a busy keep-alive socket) get a coded 503 before any parsing
+  // or handler runs, and fastify closes their connection, so clients retry on another replica.
+  const closing = trackClosing(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(requestIdHeader, request.id);
-  });
 
-  refuseWhileClosing(app);
+    if (closing()) {
+      return sendRefusal(request, reply, httpErrors.create('HTTP_SHUTTING_DOWN'));
+    }
+  });
 
   // While draining, ask keep-alive clients to hang up after this response; otherwise an idle
   // kept-alive socket would hold the server open until the shutdown deadline.
@@ -125,23 +131,15 @@ async function installCommonBehaviour(app: FastifyInstance) {
   registerMetricsRoute(app, app.metrics);
 }
 
-/**
- * Once the app is closing, requests still arriving on open connections (pipelined, or on a busy
- * keep-alive socket) get a coded 503 before any parsing or handler runs, and fastify closes their
- * connection, so clients retry on another replica.
- */
-function refuseWhileClosing(app: FastifyInstance) {
+/** Whether the app has begun to close (its preClose hooks ran). */
+function trackClosing(app: FastifyInstance): () => boolean {
   let closing = false;
 
   app.addHook('preClose', async () => {
     closing = true;
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (closing) {
-      return sendRefusal(request, reply, httpErrors.create('HTTP_SHUTTING_DOWN'));
-    }
-  });
+  return () => closing;
 }
 
 /**

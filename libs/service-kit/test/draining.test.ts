@@ -105,6 +105,7 @@ describe('draining', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 200 /);
     expect(second).toMatch(/^HTTP\/1\.1 503 /);
     expect(second).toMatch(/\r\nconnection: close\r\n/i);
+    expect(second).toMatch(/\r\nx-request-id: [\w-]{8,}\r\n/i);
     expect(JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4))).toEqual({
       code: 'HTTP_SHUTTING_DOWN',
       message: expect.any(String),
