@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '@footfall/service-kit/config';
 import { z } from 'zod';
 import { DbError } from './db-error.ts';
 
@@ -8,29 +9,22 @@ export const postgresUrlSchema = z.url({
     issue.input === undefined ? 'is not set' : 'must be a postgres:// or postgresql:// URL',
 });
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
 /**
- * Validates environment variables against a zod object schema, for the command-line entry
- * points. An empty variable (`FOO=`) counts as unset, as in every service's configuration. Throws
- * DB_CONFIG_INVALID naming every bad variable and what is wrong with it; values are never
- * repeated, since they are mostly secrets.
+ * Validates environment variables against a zod object shape, for the command-line entry points:
+ * the kit's loadConfig (an empty variable counts as unset, the result is frozen), its failure
+ * reported in this library's catalogue. Throws DB_CONFIG_INVALID naming every bad variable and
+ * what is wrong with it; values are never repeated, since they are mostly secrets.
  */
 export function parseEnvironment<Shape extends z.ZodRawShape>(
   shape: Shape,
-  env: Environment,
-): z.infer<z.ZodObject<Shape>> {
-  const result = z.object(shape).safeParse(withoutEmptyValues(env));
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<z.infer<z.ZodObject<Shape>>> {
+  try {
+    return loadConfig(z.object(shape), env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
 
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new DbError('DB_CONFIG_INVALID', { problems: problems.join('; ') });
+    const problems = error.issues.map((issue) => `${issue.variable} ${issue.problem}`);
+    throw new DbError('DB_CONFIG_INVALID', { problems: problems.join('; ') }, { cause: error });
   }
-
-  return result.data;
-}
-
-// `FOO=` in a shell or a Helm value is how people leave a variable unset; so its default applies.
-function withoutEmptyValues(env: Environment): Environment {
-  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
 }
