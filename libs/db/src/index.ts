@@ -33,7 +33,6 @@ export {
 export { findPrivilegeViolations, type PrivilegeViolation } from './grant-matrix.ts';
 export { closeMaintenanceDatabases, maintenanceDatabases } from './maintenance-databases.ts';
 export {
-  type CommandOutput,
   type MigrateCliOptions,
   migrateEnvironmentShape,
   runMigrateCli,

@@ -55,7 +55,7 @@ function clientStatusCode(error: Error): HttpErrorCode | undefined {
 }
 
 /** The kit's error for this code, with the parameters the code's message needs. */
-export function createKitError(code: HttpErrorCode, request: FastifyRequest, cause?: unknown) {
+function createKitError(code: HttpErrorCode, request: FastifyRequest, cause?: unknown) {
   if (code === 'HTTP_BODY_TOO_LARGE') {
     // A route may set its own bodyLimit; fastify reports the route's or else the server's.
     const limit = request.routeOptions.bodyLimit;

@@ -9,7 +9,6 @@ export {
   type ServiceOptions,
   startService,
 } from './create-service.ts';
-export { deepFreeze } from './deep-freeze.ts';
 export type { ErrorBody } from './error-handler.ts';
 export {
   AppError,

@@ -1,7 +1,7 @@
 import { stdSerializers } from 'pino';
 import { scrubMacAddresses, scrubUrlCredentials } from './text-scrubbing.ts';
 
-export const redactionCensor = '[redacted]';
+const redactionCensor = '[redacted]';
 
 /**
  * Keys whose values never reach a log line, matched in any case and with `-` and `_` ignored
@@ -25,7 +25,7 @@ const maxRememberedKeys = 10_000;
 /** Objects nested deeper than this are cut: a cycle or a huge graph should not stall logging. */
 const maxDepth = 12;
 
-export function isSensitiveKey(key: string): boolean {
+function isSensitiveKey(key: string): boolean {
   const known = verdicts.get(key);
   if (known !== undefined) {
     return known;

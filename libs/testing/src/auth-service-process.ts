@@ -25,9 +25,10 @@ export type AuthServiceClientId = (typeof authServiceClientIds)[number];
 export interface AuthServiceOptions {
   /** Extra environment variables for the service, e.g. AUTH_DASHBOARD_REDIRECT_URIS. */
   readonly env?: Readonly<Record<string, string>>;
-  /** How long start-up may take before it counts as failed. @default 30 s */
-  readonly readyTimeoutMs?: number;
 }
+
+/** How long start-up may take before it counts as failed. */
+const readyTimeoutMs = 30_000;
 
 export interface AuthServiceProcess {
   /** The issuer identifier; discovery is at `${issuer}/.well-known/openid-configuration`. */
@@ -70,12 +71,10 @@ export async function startAuthService(
   const output: string[] = [];
   const child = spawnService(env, output);
   const service = describeProcess(child, databases, url, secrets, output);
-  await waitUntilReady(child, url, options.readyTimeoutMs ?? 30_000, output).catch(
-    async (error: unknown) => {
-      await service.close();
-      throw error;
-    },
-  );
+  await waitUntilReady(child, url, readyTimeoutMs, output).catch(async (error: unknown) => {
+    await service.close();
+    throw error;
+  });
   return service;
 }
 
