@@ -34,18 +34,30 @@ const userSchemas = `
   SELECT oid, nspname FROM pg_namespace
   WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'`;
 
+/** What default privileges apply to, in the words of ALTER DEFAULT PRIVILEGES. */
+type DefaultObjects = 'tables' | 'sequences' | 'functions' | 'types' | 'schemas' | 'large objects';
+
+/** One privilege that default privileges give a role on objects `creator` makes later. */
+interface DefaultPrivilegeRow {
+  readonly role: string;
+  /** Null when they apply in every schema. */
+  readonly schema: string | null;
+  readonly objects: DefaultObjects;
+  readonly creator: string;
+  readonly privilege: string;
+}
+
 // ALTER DEFAULT PRIVILEGES ... TO a role widens every object created later, so it is a grant
 // like any other, reported before the first such object exists. Only what a default grants is
-// listed (held is always true); PUBLIC's entries reach every role. Names are spelled as
-// defaultPrivilegesName() spells them.
+// listed; PUBLIC's entries reach every role. The parts come back as columns, and
+// defaultPrivilegesName() alone makes a name of them.
 const defaultPrivilegesQuery = `
-  SELECT DISTINCT g.role, 'default privileges' AS kind, n.nspname AS schema,
-    'on ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
+  WITH grantee AS (SELECT unnest($1::text[]) AS role)
+  SELECT DISTINCT g.role, n.nspname AS schema,
+    CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences'
       WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas'
-      ELSE 'large objects' END
-    || ' created by ' || pg_get_userbyid(d.defaclrole)
-    || COALESCE(' in ' || n.nspname, ' in any schema') AS name,
-    a.privilege_type AS privilege, true AS held
+      ELSE 'large objects' END AS objects,
+    pg_get_userbyid(d.defaclrole) AS creator, a.privilege_type AS privilege
   FROM grantee g
   CROSS JOIN pg_default_acl d
   CROSS JOIN LATERAL aclexplode(d.defaclacl) a
@@ -54,8 +66,7 @@ const defaultPrivilegesQuery = `
   UNION ALL
   -- Without an entry of its own, a role's new functions are executable by PUBLIC (PostgreSQL's
   -- built-in default, which no catalog row shows); bootstrap revokes it for the database owner.
-  SELECT g.role, 'default privileges', NULL,
-    'on functions created by ' || pg_get_userbyid(db.datdba) || ' in any schema', 'EXECUTE', true
+  SELECT g.role, NULL, 'functions', pg_get_userbyid(db.datdba), 'EXECUTE'
   FROM grantee g CROSS JOIN pg_database db
   WHERE db.datname = current_database() AND NOT EXISTS (
     SELECT 1 FROM pg_default_acl d
@@ -100,9 +111,7 @@ const privilegesQuery = `
   UNION ALL
   SELECT g.role, 'function', f.nspname, f.name, p.privilege,
     has_function_privilege(g.role, f.oid, p.privilege)
-  FROM grantee g CROSS JOIN routine f CROSS JOIN unnest($4::text[]) AS p(privilege)
-  UNION ALL
-  SELECT * FROM (${defaultPrivilegesQuery}) AS defaults`;
+  FROM grantee g CROSS JOIN routine f CROSS JOIN unnest($4::text[]) AS p(privilege)`;
 
 // Cluster-wide powers that bypass object privileges altogether, and role memberships, through
 // which a role could inherit or SET ROLE to someone else's rights.
@@ -120,13 +129,16 @@ const roleAttributesQuery = `
   JOIN pg_roles g ON g.oid = am.roleid
   WHERE m.rolname = ANY($1::text[])`;
 
-/** How default privileges are named: `on tables created by <role> in <schema>`. */
+/**
+ * How default privileges are named: `on tables created by <role> in <schema>`, or `... in any
+ * schema` for those that apply everywhere (a null schema).
+ */
 export function defaultPrivilegesName(
-  objects: 'tables' | 'sequences' | 'functions',
+  objects: DefaultObjects,
   creator: string,
-  schema: string,
+  schema: string | null,
 ): string {
-  return `on ${objects} created by ${creator} in ${schema}`;
+  return `on ${objects} created by ${creator} in ${schema ?? 'any schema'}`;
 }
 
 /**
@@ -144,8 +156,22 @@ export async function readCatalogPrivileges(
     sequencePrivileges,
     functionPrivileges,
   ]);
+  const defaults = await client.query<DefaultPrivilegeRow>(defaultPrivilegesQuery, [grantees]);
 
-  return result.rows;
+  return [...result.rows, ...defaults.rows.map(describeDefaultPrivilege)];
+}
+
+function describeDefaultPrivilege(row: DefaultPrivilegeRow): CatalogPrivilege {
+  const name = defaultPrivilegesName(row.objects, row.creator, row.schema);
+
+  return {
+    role: row.role,
+    kind: 'default privileges',
+    schema: row.schema,
+    name,
+    privilege: row.privilege,
+    held: true,
+  };
 }
 
 /** Reads the role attributes and memberships of the given roles (not `public`). */
