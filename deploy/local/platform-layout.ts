@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { serviceClientIds } from '@footfall/auth/clients';
 import { buildConnectionUrl, databaseFor, type ServiceName } from '@footfall/db';
 import type { ServiceSpec } from './service-processes.ts';
 
@@ -24,14 +25,6 @@ export interface LayoutSettings {
   readonly clientSecrets: Readonly<Record<string, string>>;
   readonly authCookieKey: string;
 }
-
-/** The OAuth clients the auth service expects a secret for (its AUTH_CLIENT_SECRETS). */
-export const oauthServiceClients = [
-  'tracking-ingestion',
-  'tracking-computation',
-  'customer',
-  'dashboard',
-] as const;
 
 /** How each service is started locally: its port, its entry point, its environment. */
 export function describeServices(settings: LayoutSettings): ServiceSpec[] {
@@ -67,7 +60,7 @@ export function ownerUrl(
 // The issuer lives under /oidc on the auth port; the dashboard's redirect URI on its own port.
 function authEnvironment(port: number, settings: LayoutSettings): Record<string, string> {
   const secrets = Object.fromEntries(
-    oauthServiceClients.map((client) => [client, settings.clientSecrets[client] ?? '']),
+    serviceClientIds.map((client) => [client, settings.clientSecrets[client] ?? '']),
   );
 
   return {

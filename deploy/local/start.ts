@@ -2,6 +2,7 @@
 // an entry point; everything it starts receives explicit configuration.
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { serviceClientIds } from '@footfall/auth/clients';
 import {
   type DemoAccount,
   describeDemoAccounts,
@@ -21,13 +22,7 @@ import type { LocalPostgres } from '@footfall/local-postgres';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { prepareLocalMessaging } from './local-messaging.ts';
 import { type LocalSecrets, loadOrCreateSecrets } from './local-secrets.ts';
-import {
-  describeServices,
-  type LayoutSettings,
-  oauthServiceClients,
-  ownerUrl,
-  runtimeUrl,
-} from './platform-layout.ts';
+import { describeServices, type LayoutSettings, ownerUrl, runtimeUrl } from './platform-layout.ts';
 import { ServiceProcesses } from './service-processes.ts';
 import { parseStartOptions, type StartOptions, usage } from './start-options.ts';
 
@@ -120,7 +115,7 @@ function printDemoAccounts(accounts: readonly DemoAccount[], options: StartOptio
 
 async function preparePostgres(options: StartOptions) {
   await mkdir(options.dataDir, { recursive: true });
-  const secrets = await loadOrCreateSecrets(options.dataDir, listRoles(), oauthServiceClients);
+  const secrets = await loadOrCreateSecrets(options.dataDir, listRoles(), serviceClientIds);
   const where = relative(process.cwd(), secrets.path) || secrets.path;
   note(
     `${secrets.created ? 'generated' : 'reusing'} role passwords and OAuth client secrets in ` +

@@ -2,25 +2,17 @@
  * The real auth service for any suite's tests: `services/auth/src/main.ts` started as its own
  * process, as `pnpm start` and production start it, on fresh test databases, configured only
  * through its environment. Libraries and services never import the auth service's code; this
- * runs it. Runs inside vitest (the databases come from the run's global PostgreSQL).
+ * runs it, and takes from it only the list of its service clients. Runs inside vitest (the
+ * databases come from the run's global PostgreSQL).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ServiceClientId, serviceClientIds } from '@footfall/auth/clients';
 import { findFreePort } from '@footfall/local-postgres';
 import { createTestDatabases, type TestDatabases } from './service-databases.ts';
-
-/** The auth service's confidential service clients (its AUTH_CLIENT_SECRETS keys). */
-export const authServiceClientIds = [
-  'tracking-ingestion',
-  'tracking-computation',
-  'customer',
-  'dashboard',
-] as const;
-
-export type AuthServiceClientId = (typeof authServiceClientIds)[number];
 
 export interface AuthServiceOptions {
   /** Extra environment variables for the service, e.g. AUTH_DASHBOARD_REDIRECT_URIS. */
@@ -37,7 +29,7 @@ export interface AuthServiceProcess {
   /** The service's own origin (health routes, user API, password pages). */
   readonly url: string;
   /** One confidential client per service, with the secret it was started with. */
-  readonly clients: readonly { readonly id: AuthServiceClientId; readonly secret: string }[];
+  readonly clients: readonly { readonly id: ServiceClientId; readonly secret: string }[];
   readonly databases: TestDatabases;
   /** The service's output so far, for a failing test's message. */
   readonly output: readonly string[];
@@ -65,7 +57,7 @@ export async function startAuthService(
   const databases = await createTestDatabases();
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  const secrets = Object.fromEntries(authServiceClientIds.map((id) => [id, randomSecret()]));
+  const secrets = Object.fromEntries(serviceClientIds.map((id) => [id, randomSecret()]));
   const env = { ...environment(databases, url, port, secrets), ...options.env };
 
   const output: string[] = [];
@@ -115,7 +107,7 @@ function describeProcess(
   secrets: Record<string, string>,
   output: string[],
 ): AuthServiceProcess {
-  const clients = authServiceClientIds.map((id) => ({ id, secret: secrets[id] ?? '' }));
+  const clients = serviceClientIds.map((id) => ({ id, secret: secrets[id] ?? '' }));
   const issuer = `${url}/oidc`;
   const close = async () => {
     await stop(child);

@@ -1,10 +1,8 @@
 // Tests that migrate one service themselves find its files here; the one copy is in @footfall/db.
 export { migrationsDirectory } from '@footfall/db';
 export {
-  type AuthServiceClientId,
   type AuthServiceOptions,
   type AuthServiceProcess,
-  authServiceClientIds,
   startAuthService,
 } from './auth-service-process.ts';
 export {
