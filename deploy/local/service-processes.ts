@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, stopChild, waitUntilReady } from '@footfall/local-processes';
 import { formatLogLine } from './log-format.ts';
 
 export interface ServiceSpec {
@@ -45,19 +44,12 @@ export class ServiceProcesses {
 
   /** Polls each service's /readyz until all answer 200, or throws naming the ones that did not. */
   async waitUntilReady(specs: readonly ServiceSpec[], timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const pending = new Set(specs);
+    const wait = { timeoutMs, stillWaiting: () => !this.#stopping };
+    const ready = await Promise.all(specs.map((spec) => waitUntilReady(spec.url, wait)));
+    const pending = specs.filter((_spec, index) => !ready[index]);
 
-    while (pending.size > 0 && Date.now() < deadline && !this.#stopping) {
-      for (const spec of pending) {
-        if (await isReady(spec.url)) pending.delete(spec);
-      }
-
-      if (pending.size > 0) await sleep(200);
-    }
-
-    if (pending.size > 0) {
-      const names = [...pending].map((spec) => spec.name).join(', ');
+    if (pending.length > 0) {
+      const names = pending.map((spec) => spec.name).join(', ');
       throw new Error(`not ready after ${timeoutMs / 1000} s: ${names}`);
     }
   }
@@ -72,22 +64,8 @@ export class ServiceProcesses {
   /** Asks every service to shut down gracefully, and kills any that outlive the deadline. */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;
-    const running = [...this.#children.values()].filter(isRunning);
 
-    for (const child of running) child.kill('SIGTERM');
-
-    const allExited = Promise.all(running.map((child) => once(child, 'exit')));
-    const deadline = new AbortController();
-    const outcome = await Promise.race([
-      allExited.then(() => 'exited'),
-      sleep(timeoutMs, 'timeout', { signal: deadline.signal }),
-    ]);
-    deadline.abort();
-
-    if (outcome !== 'exited') {
-      for (const child of running.filter(isRunning)) child.kill('SIGKILL');
-      await Promise.all(running.map((child) => (isRunning(child) ? once(child, 'exit') : null)));
-    }
+    await Promise.all([...this.#children.values()].map((child) => stopChild(child, timeoutMs)));
   }
 
   #spawn(spec: ServiceSpec, prefix: string): ChildProcess {
@@ -118,19 +96,5 @@ export class ServiceProcesses {
 
   #prefix(name: string, color: number): string {
     return this.#options.color ? `\u001b[${color}m${name} |\u001b[0m` : `${name} |`;
-  }
-}
-
-function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.status === 200;
-  } catch {
-    return false;
   }
 }

@@ -7,11 +7,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceClientId, serviceClientIds } from '@footfall/auth/clients';
 import { findFreePort } from '@footfall/local-postgres';
+import { isRunning, stopChild, waitUntilReady } from '@footfall/local-processes';
 import { createTestDatabases, type TestDatabases } from './service-databases.ts';
 
 export interface AuthServiceOptions {
@@ -21,6 +20,8 @@ export interface AuthServiceOptions {
 
 /** How long start-up may take before it counts as failed. */
 const readyTimeoutMs = 30_000;
+/** How long the service may take to shut down before it is killed. */
+const stopTimeoutMs = 10_000;
 
 export interface AuthServiceProcess {
   /** The issuer identifier; discovery is at `${issuer}/.well-known/openid-configuration`. */
@@ -63,7 +64,7 @@ export async function startAuthService(
   const output: string[] = [];
   const child = spawnService(env, output);
   const service = describeProcess(child, databases, url, secrets, output);
-  await waitUntilReady(child, url, readyTimeoutMs, output).catch(async (error: unknown) => {
+  await expectReady(child, url, output).catch(async (error: unknown) => {
     await service.close();
     throw error;
   });
@@ -110,49 +111,25 @@ function describeProcess(
   const clients = serviceClientIds.map((id) => ({ id, secret: secrets[id] ?? '' }));
   const issuer = `${url}/oidc`;
   const close = async () => {
-    await stop(child);
+    await stopChild(child, stopTimeoutMs);
     await databases.drop();
   };
 
   return { issuer, jwksUrl: `${issuer}/jwks`, url, clients, databases, output, close };
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  url: string,
-  timeoutMs: number,
-  output: string[],
-) {
-  const deadline = Date.now() + timeoutMs;
+// The service's own output says why it did not start; a test failure shows it.
+async function expectReady(child: ChildProcess, url: string, output: readonly string[]) {
+  const ready = await waitUntilReady(url, {
+    timeoutMs: readyTimeoutMs,
+    stillWaiting: () => isRunning(child),
+  });
 
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the auth service exited with ${child.exitCode}:\n${output.join('')}`);
-    }
-    if (await answersReady(url)) return;
-    await sleep(100);
+  if (ready) return;
+  if (!isRunning(child)) {
+    throw new Error(`the auth service exited with ${child.exitCode}:\n${output.join('')}`);
   }
-  throw new Error(`the auth service was not ready after ${timeoutMs} ms:\n${output.join('')}`);
-}
-
-async function answersReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
+  throw new Error(`the auth service was not ready after ${readyTimeoutMs} ms:\n${output.join('')}`);
 }
 
 function randomSecret(): string {
