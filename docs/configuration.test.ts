@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { migrateEnvironmentShape } from '@footfall/db';
-import { defaultKafkaBrokers, defaultPubSubEmulatorHost } from '@footfall/testing';
+import { defaultKafkaBrokers, defaultPubSubEmulatorHost } from '@footfall/local-processes';
 import { describe, expect, it } from 'vitest';
 import { parseStartOptions } from '../deploy/local/start-options.ts';
 import { configSchema as auth } from '../services/auth/src/config.ts';

@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { platformTopology } from '@footfall/contracts';
 import { buildConnectionUrl, databaseFor, messagingDatabase, type ServiceName } from '@footfall/db';
+import {
+  defaultKafkaBrokers,
+  defaultPubSubEmulatorHost,
+  type StartedBroker,
+  startKafkaBroker,
+  startPubSubEmulator,
+} from '@footfall/local-processes';
 import { migrateMessagingDatabase, provisionPostgresTopology } from '@footfall/messaging';
-
-const run = promisify(execFile);
-const repositoryRoot = join(import.meta.dirname, '../..');
 
 export type TransportChoice = 'postgres' | 'pubsub' | 'kafka';
 
@@ -35,12 +37,12 @@ export async function prepareLocalMessaging(
     case 'postgres':
       return preparePostgres(settings);
     case 'kafka':
-      return prepareBroker(settings, 'deploy/kafka/kafka-broker.sh', [], {
-        KAFKA_BROKERS: '127.0.0.1:19092',
+      return prepareBroker(settings, startKafkaBroker(brokerOptions(settings, 'kafka')), {
+        KAFKA_BROKERS: defaultKafkaBrokers,
       });
     case 'pubsub':
-      return prepareBroker(settings, 'deploy/pubsub/pubsub-emulator.sh', ['pubsub'], {
-        PUBSUB_EMULATOR_HOST: '127.0.0.1:18085',
+      return prepareBroker(settings, startPubSubEmulator(brokerOptions(settings, 'emulators')), {
+        PUBSUB_EMULATOR_HOST: defaultPubSubEmulatorHost,
         PUBSUB_PROJECT_ID: 'footfall-local',
       });
   }
@@ -82,26 +84,24 @@ function topologyByRole() {
   }));
 }
 
-/** Kafka or the Pub/Sub emulator: started by their scripts, topics created by the services. */
+// The broker keeps its state in the install's data directory, as PostgreSQL does.
+function brokerOptions(settings: LocalMessagingSettings, directory: string) {
+  return { env: settings.env, directory: join(settings.dataDir, directory), note: settings.note };
+}
+
+/**
+ * Kafka or the Pub/Sub emulator: one already answering at its address is used and left running,
+ * otherwise its deploy script starts one, stopped again with the platform. The services create
+ * their topics.
+ */
 async function prepareBroker(
   settings: LocalMessagingSettings,
-  script: string,
-  args: readonly string[],
+  starting: Promise<StartedBroker>,
   variables: Readonly<Record<string, string>>,
 ): Promise<LocalMessaging> {
-  const environment = {
-    ...settings.env,
-    FOOTFALL_EMULATOR_DIR: join(settings.dataDir, 'emulators'),
-  };
-  const control = (action: string) =>
-    run('bash', [join(repositoryRoot, script), action, ...args], { env: environment });
-
-  const wasRunning = await control('status').then(
-    () => true,
-    () => false,
-  );
-  if (!wasRunning) await control('start');
-  settings.note(`messaging: ${settings.transport} at ${Object.values(variables)[0]}`);
+  const broker = await starting;
+  const how = broker.startedHere ? 'started' : 'already running';
+  settings.note(`messaging: ${settings.transport} at ${broker.address} (${how})`);
 
   return {
     environmentOf: (service) => ({
@@ -110,8 +110,6 @@ async function prepareBroker(
       KAFKA_CLIENT_ID: service,
       ...variables,
     }),
-    stop: async () => {
-      if (!wasRunning) await control('stop');
-    },
+    stop: () => broker.stop(),
   };
 }

@@ -5,18 +5,23 @@
  * nothing answers there, and teardown stops only those it started. Without the variable it does
  * nothing: the suites use whatever answers and are skipped where nothing does.
  */
-import { defaultKafkaBrokers, startKafkaBroker } from './kafka-broker.ts';
-import { defaultPubSubEmulatorHost, startPubSubEmulator } from './pubsub-emulator.ts';
-import type { StartedBroker } from './started-broker.ts';
+import {
+  defaultKafkaBrokers,
+  defaultPubSubEmulatorHost,
+  type StartedBroker,
+  startKafkaBroker,
+  startPubSubEmulator,
+} from '@footfall/local-processes';
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.TEST_START_BROKERS !== 'true') return async () => {};
 
   const kafka = process.env.KAFKA_BROKERS?.split(',')[0]?.trim() || defaultKafkaBrokers;
   const pubsub = process.env.PUBSUB_EMULATOR_HOST || defaultPubSubEmulatorHost;
+  const options = { env: process.env, note: say };
   const brokers = await startAll([
-    ['Kafka broker', () => startKafkaBroker({ address: kafka })],
-    ['Pub/Sub emulator', () => startPubSubEmulator({ host: pubsub })],
+    ['Kafka broker', () => startKafkaBroker({ ...options, address: kafka })],
+    ['Pub/Sub emulator', () => startPubSubEmulator({ ...options, host: pubsub })],
   ]);
 
   return async () => {

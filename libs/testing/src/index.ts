@@ -16,23 +16,10 @@ export {
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
 export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres-server.ts';
 export { describeServiceGrants } from './grant-suite.ts';
-export {
-  defaultKafkaBrokers,
-  findKafkaBrokers,
-  type KafkaAvailability,
-  type KafkaBrokerStart,
-  kafkaBrokers,
-  startKafkaBroker,
-} from './kafka-broker.ts';
+export { findKafkaBrokers, type KafkaAvailability, kafkaBrokers } from './kafka-availability.ts';
 export { PageBrowser, pageFormOf } from './page-browser.ts';
 export type { TestPostgres } from './provided-context.ts';
-export {
-  defaultPubSubEmulatorHost,
-  type PubSubEmulatorAvailability,
-  type PubSubEmulatorStart,
-  pubsubEmulator,
-  startPubSubEmulator,
-} from './pubsub-emulator.ts';
+export { type PubSubEmulatorAvailability, pubsubEmulator } from './pubsub-availability.ts';
 export {
   createTestDatabases,
   dropSuffixedDatabases,
@@ -42,5 +29,4 @@ export {
   type TestMessagingDatabase,
   type TestServiceDatabase,
 } from './service-databases.ts';
-export type { StartedBroker } from './started-broker.ts';
 export { queryAs, withClient } from './with-client.ts';

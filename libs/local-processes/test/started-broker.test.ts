@@ -5,8 +5,10 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { startKafkaBroker } from '../src/kafka-broker.ts';
 import { startPubSubEmulator } from '../src/pubsub-emulator.ts';
 
+// The deploy scripts look for java, mvn and the Cloud SDK on the test process's PATH.
+const env = process.env;
 // Starting real brokers costs a JVM each; the run that may start brokers (.ci/run) proves it.
-const mayStart = process.env.TEST_START_BROKERS === 'true';
+const mayStart = env.TEST_START_BROKERS === 'true';
 const startTitle = mayStart ? '' : ' (skipped: set TEST_START_BROKERS=true)';
 
 async function listening(server: Server): Promise<number> {
@@ -39,7 +41,7 @@ describe('brokers a test run finds running', () => {
   it('uses a Kafka broker that already answers and never stops it', async () => {
     const port = await listening(createServer((socket) => socket.end()));
 
-    const broker = await startKafkaBroker({ address: `127.0.0.1:${port}` });
+    const broker = await startKafkaBroker({ address: `127.0.0.1:${port}`, env });
     await broker.stop();
 
     expect(broker).toMatchObject({ address: `127.0.0.1:${port}`, startedHere: false });
@@ -50,7 +52,7 @@ describe('brokers a test run finds running', () => {
     const server = createHttpServer((_request, response) => response.end('Ok'));
     const port = await listening(server);
 
-    const emulator = await startPubSubEmulator({ host: `127.0.0.1:${port}` });
+    const emulator = await startPubSubEmulator({ host: `127.0.0.1:${port}`, env });
     await emulator.stop();
 
     expect(emulator.startedHere).toBe(false);
@@ -58,7 +60,9 @@ describe('brokers a test run finds running', () => {
   });
 
   it('refuses to start anything away from this machine', async () => {
-    await expect(startKafkaBroker({ address: 'kafka.invalid:9092' })).rejects.toThrow(TypeError);
+    await expect(startKafkaBroker({ address: 'kafka.invalid:9092', env })).rejects.toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -68,7 +72,7 @@ describe.skipIf(!mayStart)(`brokers a test run starts${startTitle}`, () => {
     let controllerPort = await findFreePort();
     while (controllerPort === port) controllerPort = await findFreePort();
 
-    const broker = await startKafkaBroker({ address: `127.0.0.1:${port}`, controllerPort });
+    const broker = await startKafkaBroker({ address: `127.0.0.1:${port}`, controllerPort, env });
     onTestFinished(() => broker.stop());
 
     expect(broker.startedHere).toBe(true);
@@ -80,7 +84,7 @@ describe.skipIf(!mayStart)(`brokers a test run starts${startTitle}`, () => {
   it('starts a Pub/Sub emulator where none answers, and stops it', async () => {
     const port = await findFreePort();
 
-    const emulator = await startPubSubEmulator({ host: `127.0.0.1:${port}` });
+    const emulator = await startPubSubEmulator({ host: `127.0.0.1:${port}`, env });
     onTestFinished(() => emulator.stop());
 
     expect(emulator.startedHere).toBe(true);
