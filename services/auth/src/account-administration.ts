@@ -1,6 +1,7 @@
 import { withTransaction } from '@footfall/db';
 import type { AccountState } from './account-state.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { Config } from './config.ts';
 import type { Pool, Queryable } from './database-pool.ts';
 import { authErrors } from './errors.ts';
 import { type OneTimePurpose, OneTimeTokens } from './one-time-tokens.ts';
@@ -30,6 +31,27 @@ export interface LinkSettings {
   readonly publicUrl: string;
   readonly invitationTtlSeconds: number;
   readonly passwordResetTtlSeconds: number;
+}
+
+/** The variables links are made from; the issuer is optional for the operator command. */
+type LinkConfig = Pick<
+  Config,
+  'AUTH_PUBLIC_URL' | 'AUTH_INVITATION_TTL_SECONDS' | 'AUTH_PASSWORD_RESET_TTL_SECONDS'
+> & { readonly AUTH_ISSUER?: string | undefined };
+
+/**
+ * Where links point, AUTH_PUBLIC_URL or else the issuer's origin, and how long they work;
+ * undefined when neither URL is set.
+ */
+export function linkSettingsOf(config: LinkConfig): LinkSettings | undefined {
+  const origin = config.AUTH_PUBLIC_URL ?? config.AUTH_ISSUER;
+  if (origin === undefined) return undefined;
+
+  return {
+    publicUrl: new URL(origin).origin,
+    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  };
 }
 
 export interface AccountAdministrationOptions {

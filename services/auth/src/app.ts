@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
-import { AccountAdministration } from './account-administration.ts';
+import { AccountAdministration, linkSettingsOf } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
 import { accessTokenClaims, accountFinder } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
@@ -116,11 +116,7 @@ function customerUsersOf(config: Config, parts: AuthParts): AccountAdministratio
     pool: parts.database,
     accountState: parts.accountState,
     audit: parts.audit,
-    links: {
-      publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-      invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-      passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
-    },
+    links: linkSettingsOf(config),
   });
 }
 

@@ -9,13 +9,10 @@
  */
 import { parseArgs } from 'node:util';
 import { createPool } from '@footfall/db';
+import { ConfigError, loadConfig } from '@footfall/service-kit';
 import { z } from 'zod';
-import type {
-  AccountAdministration,
-  LinkSettings,
-  PasswordLink,
-} from './account-administration.ts';
-import { returnToCaller } from './account-administration.ts';
+import type { AccountAdministration, PasswordLink } from './account-administration.ts';
+import { linkSettingsOf, returnToCaller } from './account-administration.ts';
 import { configSchema } from './config.ts';
 import { standaloneAdministration } from './standalone-administration.ts';
 import type { User } from './users.ts';
@@ -38,16 +35,16 @@ await main();
 
 async function main(): Promise<void> {
   const request = readRequest();
-  const settings = environment.safeParse(emptyAsUnset(process.env));
   if (request === undefined) return fail(usage);
-  if (!settings.success) return fail(`invalid environment: ${describeIssues(settings.error)}`);
-  const links = linkSettingsOf(settings.data);
+  const settings = readEnvironment();
+  if (settings === undefined) return;
+  const links = linkSettingsOf(settings);
   if (links === undefined && request.action !== 'disable') {
     return fail('links need AUTH_PUBLIC_URL or AUTH_ISSUER, where people reach the auth service');
   }
 
   const pool = createPool({
-    connectionString: settings.data.DATABASE_URL,
+    connectionString: settings.DATABASE_URL,
     applicationName: 'auth-manage-admins',
   });
   try {
@@ -106,26 +103,15 @@ function isAction(value: string | undefined): value is Action {
   return (actions as readonly (string | undefined)[]).includes(value);
 }
 
-function linkSettingsOf(settings: z.output<typeof environment>): LinkSettings | undefined {
-  const origin = settings.AUTH_PUBLIC_URL ?? settings.AUTH_ISSUER;
-  if (origin === undefined) return undefined;
-
-  return {
-    publicUrl: new URL(origin).origin,
-    invitationTtlSeconds: settings.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: settings.AUTH_PASSWORD_RESET_TTL_SECONDS,
-  };
-}
-
-// As the services' loadConfig does: an empty variable counts as unset.
-function emptyAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''),
-  );
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ');
+// The same validation as the service's own start-up; a bad variable is printed, named.
+function readEnvironment(): z.output<typeof environment> | undefined {
+  try {
+    return loadConfig(environment, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    fail(error.message);
+    return undefined;
+  }
 }
 
 function present(user: User) {

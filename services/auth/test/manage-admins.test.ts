@@ -182,6 +182,15 @@ describe('the manage-admins command', () => {
     expect(printed.error).toMatch(/^usage: manage-admins <create\|invite\|reset\|disable>/);
   });
 
+  it('names an invalid variable, as the service does at start-up, and exits 1', async () => {
+    const { code, printed } = await manageAdmins(['create', '--email', uniqueEmail('x')], {
+      AUTH_INVITATION_TTL_SECONDS: '1',
+    });
+
+    expect(code).toBe(1);
+    expect(printed.error).toMatch(/^invalid configuration:\n {2}AUTH_INVITATION_TTL_SECONDS: /);
+  });
+
   it('needs an origin for its links, and says which variables give one', async () => {
     const { code, printed } = await manageAdmins(['create', '--email', uniqueEmail('x')], {
       AUTH_ISSUER: '',
