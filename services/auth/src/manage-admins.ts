@@ -4,8 +4,8 @@
  * makes an admin without a password and prints an invitation link, `invite` a new invitation,
  * `reset` a password-reset link, `disable` ends every session of the admin and stops sign-in.
  * Needs DATABASE_URL (the runtime role) and, for links, AUTH_PUBLIC_URL or AUTH_ISSUER. Prints
- * one JSON line on stdout (a link, never a password), the audit events' log lines on stderr;
- * exits 1 on failure.
+ * one JSON line on stdout (a link, never a password), the audit events' log lines on stderr
+ * (with SERVICE_VERSION); exits 1 on failure.
  */
 import { parseArgs } from 'node:util';
 import { createPool } from '@footfall/db';
@@ -27,6 +27,7 @@ const environment = z.object({
   AUTH_PUBLIC_URL: shape.AUTH_PUBLIC_URL,
   AUTH_INVITATION_TTL_SECONDS: shape.AUTH_INVITATION_TTL_SECONDS,
   AUTH_PASSWORD_RESET_TTL_SECONDS: shape.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  SERVICE_VERSION: shape.SERVICE_VERSION,
 });
 
 const usage = `usage: manage-admins <${actions.join('|')}> --email <email>`;
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     const admins = standaloneAdministration(pool, 'platform-admin', {
       links,
       logLines: process.stderr,
+      version: settings.SERVICE_VERSION,
     });
     print({ ok: true, action: request.action, ...(await run(admins, request)) });
   } catch (error) {
