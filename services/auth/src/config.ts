@@ -3,6 +3,7 @@ import { messagingConfigShape, requireTransportSettings } from '@footfall/messag
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
 import { serviceClientIds } from './clients.ts';
+import { isLoopbackHost } from './loopback-host.ts';
 import { mailConfigShape, requireMailSettings } from './mail-config.ts';
 
 /** Long enough that guessing is out of the question; `pnpm start` generates 32 random bytes. */
@@ -34,9 +35,8 @@ function hasIssuerPath(url: string): boolean {
 // cookies, codes and tokens would cross a network in clear text.
 function isHttpsOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
-  if (protocol === 'https:') return true;
 
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return protocol === 'https:' || isLoopbackHost(hostname);
 }
 
 // The sign-in pages' CSP must name each redirect origin in form-action, and CSP cannot write an
