@@ -149,14 +149,15 @@ function formTargets(config: Config): string[] {
 const pageBodyLimit = 16 * 1024;
 
 // The pages post ordinary HTML forms; nothing else under them reads urlencoded bodies. The limit
-// is set on every page route too, so a refusal names it (a parser's own limit is not exposed).
+// is set on every page route rather than on the parser, so a refusal names it (a parser's own
+// limit is not exposed), and the route's limit is what the parser reads up to.
 function acceptForms(pages: ServiceApp) {
   pages.addHook('onRoute', (route) => {
     route.bodyLimit ??= pageBodyLimit;
   });
   pages.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: pageBodyLimit },
+    { parseAs: 'string' },
     (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     },
