@@ -45,7 +45,7 @@ export class OidcServer {
   }
 
   /** Hands a request under the issuer's path to the provider; `log` is that request's logger. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log = this.#log): void => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log): void => {
     if (this.#handler === undefined) throw new TypeError('OidcServer.refreshKeys was never called');
     this.#requestLogs.set(req, log);
     this.#handler(req, res);
