@@ -1,6 +1,7 @@
 import { withTransaction } from '@footfall/db';
 import type { AccountState } from './account-state.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { Config } from './config.ts';
 import type { Pool, Queryable } from './database-pool.ts';
 import { authErrors } from './errors.ts';
 import { type OneTimePurpose, OneTimeTokens } from './one-time-tokens.ts';
@@ -15,8 +16,9 @@ export interface PasswordLink {
 }
 
 /**
- * Hands a new link to its person. It runs before the link is committed, so when it throws the
- * link is never issued and any earlier one keeps working.
+ * Hands a new link to its person. It runs outside any transaction, after the link is stored and
+ * before it replaces earlier ones: when it throws, the link is withdrawn (a new user removed
+ * with it) and any earlier link keeps working.
  */
 export type LinkDelivery = (user: User, link: PasswordLink) => Promise<void>;
 
@@ -29,6 +31,27 @@ export interface LinkSettings {
   readonly publicUrl: string;
   readonly invitationTtlSeconds: number;
   readonly passwordResetTtlSeconds: number;
+}
+
+/** The variables links are made from; the issuer is optional for the operator command. */
+type LinkConfig = Pick<
+  Config,
+  'AUTH_PUBLIC_URL' | 'AUTH_INVITATION_TTL_SECONDS' | 'AUTH_PASSWORD_RESET_TTL_SECONDS'
+> & { readonly AUTH_ISSUER?: string | undefined };
+
+/**
+ * Where links point, AUTH_PUBLIC_URL or else the issuer's origin, and how long they work;
+ * undefined when neither URL is set.
+ */
+export function linkSettingsOf(config: LinkConfig): LinkSettings | undefined {
+  const origin = config.AUTH_PUBLIC_URL ?? config.AUTH_ISSUER;
+  if (origin === undefined) return undefined;
+
+  return {
+    publicUrl: new URL(origin).origin,
+    invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
+    passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  };
 }
 
 export interface AccountAdministrationOptions {
@@ -77,8 +100,8 @@ export class AccountAdministration {
   }
 
   /**
-   * Creates a user without a password, with an invitation delivered in the same transaction:
-   * undefined when the email is taken, by a user of any role.
+   * Creates a user without a password and delivers an invitation; when the delivery fails the
+   * user is removed again. Undefined when the email is taken, by a user of any role.
    */
   async createInvited(
     person: { readonly email: string; readonly customerId: string | null },
@@ -86,13 +109,14 @@ export class AccountAdministration {
   ): Promise<{ user: User; invitation: PasswordLink } | undefined> {
     const created = await withTransaction(this.#options.pool, async (client) => {
       const user = await new UserStore(client).create(this.#newUser(person));
-      if (user === undefined) return undefined;
-
-      return { user, invitation: await this.#issue(client, user, 'invitation', deliver) };
+      return user && { user, issued: await this.#issue(client, user, 'invitation') };
     });
+    if (created === undefined) return undefined;
 
-    if (created !== undefined) await this.#recordCreated(created.user);
-    return created;
+    const { user, issued } = created;
+    await deliverOrUndo(deliver, user, issued.link, () => this.#users.forgetUnmailed(user.id));
+    await this.#recordCreated(user);
+    return { user, invitation: issued.link };
   }
 
   /** Creates a user without any link (the demo accounts, which get a password at once). */
@@ -157,13 +181,16 @@ export class AccountAdministration {
     if (user.disabled) throw authErrors.create('AUTH_USER_DISABLED');
   }
 
-  #issueDelivered(user: User, purpose: OneTimePurpose, deliver: LinkDelivery) {
-    return withTransaction(this.#options.pool, (client) =>
-      this.#issue(client, user, purpose, deliver),
-    );
+  async #issueDelivered(user: User, purpose: OneTimePurpose, deliver: LinkDelivery) {
+    const tokens = new OneTimeTokens(this.#options.pool);
+    const { token, link } = await this.#issue(this.#options.pool, user, purpose);
+
+    await deliverOrUndo(deliver, user, link, () => tokens.withdraw(token));
+    await tokens.supersede(token);
+    return link;
   }
 
-  async #issue(client: Queryable, user: User, purpose: OneTimePurpose, deliver: LinkDelivery) {
+  async #issue(client: Queryable, user: User, purpose: OneTimePurpose) {
     const { links } = this.#options;
     if (links === undefined) throw new TypeError('this administration was made without links');
 
@@ -173,8 +200,7 @@ export class AccountAdministration {
     const path = passwordPagePath.replace(':token', issued.token);
     const link = { purpose, url: new URL(path, publicUrl).href, expiresAt: issued.expiresAt };
 
-    await deliver(user, link);
-    return link;
+    return { token: issued.token, link };
   }
 
   async #recordCreated(user: User): Promise<void> {
@@ -183,5 +209,21 @@ export class AccountAdministration {
       userId: user.id,
       detail: { role: user.role },
     });
+  }
+}
+
+// The mail goes out with no transaction open: a hung SMTP server (up to three timeouts) must not
+// hold a pooled connection and row locks that the token endpoint and sign-in wait for.
+async function deliverOrUndo(
+  deliver: LinkDelivery,
+  user: User,
+  link: PasswordLink,
+  undo: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await deliver(user, link);
+  } catch (error) {
+    await undo();
+    throw error;
   }
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { buildPlatformApp } from '@footfall/platform-app';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
-import { AccountAdministration } from './account-administration.ts';
+import { AccountAdministration, linkSettingsOf } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
 import { accessTokenClaims, accountFinder } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
@@ -116,11 +116,7 @@ function customerUsersOf(config: Config, parts: AuthParts): AccountAdministratio
     pool: parts.database,
     accountState: parts.accountState,
     audit: parts.audit,
-    links: {
-      publicUrl: config.AUTH_PUBLIC_URL ?? new URL(config.AUTH_ISSUER).origin,
-      invitationTtlSeconds: config.AUTH_INVITATION_TTL_SECONDS,
-      passwordResetTtlSeconds: config.AUTH_PASSWORD_RESET_TTL_SECONDS,
-    },
+    links: linkSettingsOf(config),
   });
 }
 
@@ -153,14 +149,15 @@ function formTargets(config: Config): string[] {
 const pageBodyLimit = 16 * 1024;
 
 // The pages post ordinary HTML forms; nothing else under them reads urlencoded bodies. The limit
-// is set on every page route too, so a refusal names it (a parser's own limit is not exposed).
+// is set on every page route rather than on the parser, so a refusal names it (a parser's own
+// limit is not exposed), and the route's limit is what the parser reads up to.
 function acceptForms(pages: ServiceApp) {
   pages.addHook('onRoute', (route) => {
     route.bodyLimit ??= pageBodyLimit;
   });
   pages.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: pageBodyLimit },
+    { parseAs: 'string' },
     (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     },

@@ -3,6 +3,7 @@ import { messagingConfigShape, requireTransportSettings } from '@footfall/messag
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
 import { serviceClientIds } from './clients.ts';
+import { isLoopbackHost } from './loopback-host.ts';
 import { mailConfigShape, requireMailSettings } from './mail-config.ts';
 
 /** Long enough that guessing is out of the question; `pnpm start` generates 32 random bytes. */
@@ -34,9 +35,8 @@ function hasIssuerPath(url: string): boolean {
 // cookies, codes and tokens would cross a network in clear text.
 function isHttpsOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
-  if (protocol === 'https:') return true;
 
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return protocol === 'https:' || isLoopbackHost(hostname);
 }
 
 // The sign-in pages' CSP must name each redirect origin in form-action, and CSP cannot write an
@@ -48,6 +48,13 @@ function isNotIpv6Literal(url: string): boolean {
 const ipv6RedirectMessage = {
   message: 'must not be an IPv6 address (a CSP cannot allow it); use a host name or 127.0.0.1',
 };
+
+/**
+ * The most AUTH_KEY_REFRESH_INTERVAL_MS may be. A replaced signing key stays published at least
+ * this long after a newer one activates (signing-key-retention.ts), since a replica keeps signing
+ * with it until its next reload.
+ */
+export const longestKeyRefreshIntervalMs = 3_600_000;
 
 /** Everything auth reads from its environment; docs/configuration.md lists each variable. */
 export const configSchema = z
@@ -96,7 +103,12 @@ export const configSchema = z
     AUTH_INVITATION_TTL_SECONDS: z.coerce.number().int().min(300).max(2_592_000).default(259_200),
     AUTH_PASSWORD_RESET_TTL_SECONDS: z.coerce.number().int().min(300).max(86_400).default(3_600),
     /** How often a replica looks for a rotated signing key. */
-    AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    AUTH_KEY_REFRESH_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(longestKeyRefreshIntervalMs)
+      .default(60_000),
     /** Mail delivery of links; without a server, the user API returns them to the caller. */
     ...mailConfigShape,
   })

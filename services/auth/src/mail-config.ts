@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from './loopback-host.ts';
 
 /** How the connection to the SMTP server is protected. */
 export type SmtpTls = 'starttls' | 'implicit' | 'none';
@@ -34,8 +35,6 @@ export const mailConfigShape = {
 } as const;
 
 type MailConfig = z.output<z.ZodObject<typeof mailConfigShape>>;
-
-const loopbackHosts = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
 /** Cross-variable checks, for the config schema's superRefine: each names its variable. */
 export function requireMailSettings(config: MailConfig, context: z.RefinementCtx): void {
@@ -95,7 +94,7 @@ function tlsProblems(config: MailConfig, server: SmtpServer): [keyof MailConfig,
   if (server.implicit && tls !== 'implicit') {
     return [['AUTH_SMTP_TLS', 'an smtps:// URL is implicit TLS']];
   }
-  if (tls === 'none' && !loopbackHosts.has(server.host)) {
+  if (tls === 'none' && !isLoopbackHost(server.host)) {
     return [['AUTH_SMTP_TLS', 'none (plain SMTP) is allowed to a loopback host only']];
   }
   return [];

@@ -4,18 +4,15 @@
  * makes an admin without a password and prints an invitation link, `invite` a new invitation,
  * `reset` a password-reset link, `disable` ends every session of the admin and stops sign-in.
  * Needs DATABASE_URL (the runtime role) and, for links, AUTH_PUBLIC_URL or AUTH_ISSUER. Prints
- * one JSON line on stdout (a link, never a password), the audit events' log lines on stderr;
- * exits 1 on failure.
+ * one JSON line on stdout (a link, never a password), the audit events' log lines on stderr
+ * (with SERVICE_VERSION); exits 1 on failure.
  */
 import { parseArgs } from 'node:util';
 import { createPool } from '@footfall/db';
+import { ConfigError, loadConfig } from '@footfall/service-kit';
 import { z } from 'zod';
-import type {
-  AccountAdministration,
-  LinkSettings,
-  PasswordLink,
-} from './account-administration.ts';
-import { returnToCaller } from './account-administration.ts';
+import type { AccountAdministration, PasswordLink } from './account-administration.ts';
+import { linkSettingsOf, returnToCaller } from './account-administration.ts';
 import { configSchema } from './config.ts';
 import { standaloneAdministration } from './standalone-administration.ts';
 import type { User } from './users.ts';
@@ -30,6 +27,7 @@ const environment = z.object({
   AUTH_PUBLIC_URL: shape.AUTH_PUBLIC_URL,
   AUTH_INVITATION_TTL_SECONDS: shape.AUTH_INVITATION_TTL_SECONDS,
   AUTH_PASSWORD_RESET_TTL_SECONDS: shape.AUTH_PASSWORD_RESET_TTL_SECONDS,
+  SERVICE_VERSION: shape.SERVICE_VERSION,
 });
 
 const usage = `usage: manage-admins <${actions.join('|')}> --email <email>`;
@@ -38,22 +36,23 @@ await main();
 
 async function main(): Promise<void> {
   const request = readRequest();
-  const settings = environment.safeParse(emptyAsUnset(process.env));
   if (request === undefined) return fail(usage);
-  if (!settings.success) return fail(`invalid environment: ${describeIssues(settings.error)}`);
-  const links = linkSettingsOf(settings.data);
+  const settings = readEnvironment();
+  if (settings === undefined) return;
+  const links = linkSettingsOf(settings);
   if (links === undefined && request.action !== 'disable') {
     return fail('links need AUTH_PUBLIC_URL or AUTH_ISSUER, where people reach the auth service');
   }
 
   const pool = createPool({
-    connectionString: settings.data.DATABASE_URL,
+    connectionString: settings.DATABASE_URL,
     applicationName: 'auth-manage-admins',
   });
   try {
     const admins = standaloneAdministration(pool, 'platform-admin', {
       links,
       logLines: process.stderr,
+      version: settings.SERVICE_VERSION,
     });
     print({ ok: true, action: request.action, ...(await run(admins, request)) });
   } catch (error) {
@@ -106,26 +105,15 @@ function isAction(value: string | undefined): value is Action {
   return (actions as readonly (string | undefined)[]).includes(value);
 }
 
-function linkSettingsOf(settings: z.output<typeof environment>): LinkSettings | undefined {
-  const origin = settings.AUTH_PUBLIC_URL ?? settings.AUTH_ISSUER;
-  if (origin === undefined) return undefined;
-
-  return {
-    publicUrl: new URL(origin).origin,
-    invitationTtlSeconds: settings.AUTH_INVITATION_TTL_SECONDS,
-    passwordResetTtlSeconds: settings.AUTH_PASSWORD_RESET_TTL_SECONDS,
-  };
-}
-
-// As the services' loadConfig does: an empty variable counts as unset.
-function emptyAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => (entry[1] ?? '') !== ''),
-  );
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ');
+// The same validation as the service's own start-up; a bad variable is printed, named.
+function readEnvironment(): z.output<typeof environment> | undefined {
+  try {
+    return loadConfig(environment, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    fail(error.message);
+    return undefined;
+  }
 }
 
 function present(user: User) {

@@ -62,7 +62,7 @@ export function createPostgresAdapter(pool: Pool): AdapterConstructor {
       );
       if (consumed.rowCount === 1) return;
 
-      await revokeGrantOf(pool, this.model, storageKey(id));
+      await this.revokeGrantOf(storageKey(id));
       throw new errors.InvalidGrant('the code or refresh token was already used');
     }
 
@@ -76,6 +76,25 @@ export function createPostgresAdapter(pool: Pool): AdapterConstructor {
     async revokeByGrantId(grantId: string): Promise<void> {
       // Every model of the grant, not only this one: revoking a grant ends all its tokens.
       await pool.query('DELETE FROM auth.oidc_models WHERE grant_id = $1', [grantId]);
+    }
+
+    /**
+     * What oidc-provider does when a used code or refresh token comes back (RFC 9700 4.14.2):
+     * the whole grant goes, every token it issued with it, and the `grant.revoked` event is the
+     * audit's.
+     */
+    private async revokeGrantOf(key: string): Promise<void> {
+      const found = await pool.query<{ grant_id: string | null }>(
+        'SELECT grant_id FROM auth.oidc_models WHERE model = $1 AND id = $2',
+        [this.model, key],
+      );
+      const grantId = found.rows[0]?.grant_id;
+      if (grantId === undefined || grantId === null) return;
+
+      await this.revokeByGrantId(grantId);
+      await new PostgresAdapter('Grant').destroy(grantId);
+      const ctx = Provider.ctx;
+      ctx?.oidc.provider.emit('grant.revoked', ctx, grantId);
     }
 
     private async findWhere(condition: string, value: string) {
@@ -117,26 +136,6 @@ const upsertSql = `
   ON CONFLICT (model, id) DO UPDATE SET
     payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
     user_code = excluded.user_code, expires_at = excluded.expires_at`;
-
-/**
- * What oidc-provider does when a used code or refresh token comes back (RFC 9700 4.14.2): the
- * whole grant goes, every token it issued with it, and the `grant.revoked` event is the audit's.
- */
-async function revokeGrantOf(pool: Pool, model: string, key: string): Promise<void> {
-  const found = await pool.query<{ grant_id: string | null }>(
-    'SELECT grant_id FROM auth.oidc_models WHERE model = $1 AND id = $2',
-    [model, key],
-  );
-  const grantId = found.rows[0]?.grant_id;
-  if (grantId === undefined || grantId === null) return;
-
-  await pool.query(
-    `DELETE FROM auth.oidc_models WHERE grant_id = $1 OR (model = 'Grant' AND id = $2)`,
-    [grantId, storageKey(grantId)],
-  );
-  const ctx = Provider.ctx;
-  ctx?.oidc.provider.emit('grant.revoked', ctx, grantId);
-}
 
 function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);

@@ -12,7 +12,7 @@ export interface OidcRoutesOptions {
   /** The provider's pages get the same policy as the sign-in pages. */
   readonly security: PageSecurity;
   readonly tokenRateLimits: TokenRateLimitSettings;
-  /** The registered clients, whose ids the token endpoints' per-client limit counts. */
+  /** The registered clients, whose authenticated requests the per-client limit counts. */
   readonly clientIds: readonly string[];
 }
 
@@ -51,7 +51,12 @@ export async function oidcRoutes(app: ServiceApp, options: OidcRoutesOptions): P
       { parseAs: 'buffer', bodyLimit: tokenBodyLimit },
       (_request, body, done) => done(null, body),
     );
-    const preHandler = await checkTokenRequests(tokens, options.tokenRateLimits, options.clientIds);
+    const preHandler = await checkTokenRequests(
+      tokens,
+      options.tokenRateLimits,
+      options.clientIds,
+      oidc.authenticatedClientOf,
+    );
     for (const endpoint of tokenEndpoints) {
       tokens.route({ method: methods, url: `${mountPath}${endpoint}`, preHandler, handler });
     }

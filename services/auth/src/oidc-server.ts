@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceApp } from '@footfall/service-kit';
 import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
+import { AuthenticatedClients } from './authenticated-clients.ts';
 import type { Pool } from './database-pool.ts';
 import { pinRequestOrigin } from './issuer-origin.ts';
 import { describeProviderConfiguration, type ProviderSettings } from './oidc-configuration.ts';
@@ -24,6 +25,7 @@ export class OidcServer {
   /** The request logger of each request in flight, so provider failures carry the request id. */
   readonly #requestLogs = new WeakMap<IncomingMessage, Log>();
   readonly #onBuild: (provider: Provider) => void;
+  readonly #authenticatedClients = new AuthenticatedClients();
   #keyIds = '';
   #handler: Handler | undefined;
   #provider: Provider | undefined;
@@ -43,11 +45,15 @@ export class OidcServer {
   }
 
   /** Hands a request under the issuer's path to the provider; `log` is that request's logger. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log = this.#log): void => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, log: Log): void => {
     if (this.#handler === undefined) throw new TypeError('OidcServer.refreshKeys was never called');
     this.#requestLogs.set(req, log);
     this.#handler(req, res);
   };
+
+  /** The client the provider authenticated for a credential endpoint's answer, if any. */
+  readonly authenticatedClientOf = (response: ServerResponse): string | undefined =>
+    this.#authenticatedClients.of(response);
 
   /** The current oidc-provider instance, for its models (Grant, RefreshToken, ...). */
   get provider(): Provider {
@@ -75,6 +81,7 @@ export class OidcServer {
       describeProviderConfiguration({ ...this.#settings, keys }),
     );
     pinRequestOrigin(provider, this.#issuer);
+    provider.use(this.#authenticatedClients.record);
     provider.use(replaceSelfSubmittingForms());
 
     provider.on('server_error', (ctx, error) => {

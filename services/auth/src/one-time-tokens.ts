@@ -17,15 +17,12 @@ export class OneTimeTokens {
     this.#pool = pool;
   }
 
-  /** A new token; earlier unused tokens of the same user and purpose stop working. */
+  /**
+   * A new token. Earlier ones keep working until `supersede`, so a link that never reaches its
+   * person takes nothing away; `withdraw` removes one that did not.
+   */
   async issue(userId: string, purpose: OneTimePurpose, ttlSeconds: number): Promise<IssuedToken> {
     const token = randomBytes(32).toString('base64url');
-
-    await this.#pool.query(
-      `UPDATE auth.one_time_tokens SET used_at = clock_timestamp()
-       WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
-      [userId, purpose],
-    );
     const result = await this.#pool.query<{ expires_at: Date }>(
       `INSERT INTO auth.one_time_tokens (token_hash, user_id, purpose, expires_at)
        VALUES ($1, $2, $3, clock_timestamp() + make_interval(secs => $4)) RETURNING expires_at`,
@@ -33,6 +30,25 @@ export class OneTimeTokens {
     );
 
     return { token, expiresAt: result.rows[0]?.expires_at ?? new Date() };
+  }
+
+  /** The unused tokens of the same user and purpose issued before this one stop working. */
+  async supersede(token: string): Promise<void> {
+    await this.#pool.query(
+      `UPDATE auth.one_time_tokens AS earlier SET used_at = clock_timestamp()
+       FROM auth.one_time_tokens AS issued
+       WHERE issued.token_hash = $1 AND earlier.user_id = issued.user_id
+         AND earlier.purpose = issued.purpose AND earlier.created_at < issued.created_at
+         AND earlier.used_at IS NULL`,
+      [digest(token)],
+    );
+  }
+
+  /** The token is gone, as if never issued. */
+  async withdraw(token: string): Promise<void> {
+    await this.#pool.query('DELETE FROM auth.one_time_tokens WHERE token_hash = $1', [
+      digest(token),
+    ]);
   }
 
   /** The user a still-usable token is for, without using it up (to show the form). */

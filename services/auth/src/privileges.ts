@@ -12,7 +12,8 @@ export const expectedPrivileges: ExpectedPrivileges = {
       'auth.oidc_models': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
       // Generated on first start and rotated by the runtime role; keys past retirement deleted.
       'auth.signing_keys': ['SELECT', 'INSERT', 'DELETE'],
-      // Created by the user API; passwords set, rehashed and accounts disabled; never deleted.
+      // Created by the user API; passwords set, rehashed and accounts disabled; deleted only through
+      // forget_unmailed_user, below.
       'auth.users': ['SELECT', 'INSERT', 'UPDATE'],
       // Failure counts and lockouts, cleared on success and deleted once stale.
       'auth.sign_in_throttle': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
@@ -20,6 +21,10 @@ export const expectedPrivileges: ExpectedPrivileges = {
       'auth.one_time_tokens': ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
       // Append-only: no UPDATE or DELETE, so the service cannot rewrite its own history.
       'auth.audit_events': ['SELECT', 'INSERT'],
+    },
+    functions: {
+      // Removes a new user whose invitation could not be mailed; only one without a password.
+      'auth.forget_unmailed_user(p_user_id uuid)': ['EXECUTE'],
     },
   },
 };

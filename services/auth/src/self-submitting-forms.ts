@@ -3,7 +3,7 @@ import { buttonForm, page } from './html-pages.ts';
 
 type Middleware = Parameters<Provider['use']>[0];
 
-export interface HiddenForm {
+interface HiddenForm {
   readonly action: string;
   readonly fields: Readonly<Record<string, string>>;
 }
@@ -38,8 +38,8 @@ export function replaceSelfSubmittingForms(): Middleware {
   };
 }
 
-/** The action and hidden fields of the provider's self-submitting page, or undefined. */
-export function readHiddenForm(html: string): HiddenForm | undefined {
+// The action and hidden fields of the provider's self-submitting page, or undefined.
+function readHiddenForm(html: string): HiddenForm | undefined {
   const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
   if (action === undefined) return undefined;
 

@@ -1,3 +1,4 @@
+import { longestKeyRefreshIntervalMs } from './config.ts';
 import { tokenLifetimes } from './oidc-configuration.ts';
 
 /** The longest a JWT these keys sign stays valid: access tokens and ID tokens. */
@@ -10,11 +11,8 @@ const longestSignedTokenSeconds = Math.max(
 /** How far a verifier's clock may run behind ours and still be served. */
 const clockSkewSeconds = 60;
 
-/**
- * The most AUTH_KEY_REFRESH_INTERVAL_MS allows (config.ts): a replica keeps signing with a
- * replaced key until its first reload after the new one activates.
- */
-export const longestKeyRefreshSeconds = 3_600;
+// A replica keeps signing with a replaced key until its first reload after the new one activates.
+const longestKeyRefreshSeconds = longestKeyRefreshIntervalMs / 1000;
 
 /**
  * How long a replaced signing key stays published once a newer key has activated: after that,

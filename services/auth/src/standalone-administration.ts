@@ -1,15 +1,18 @@
-import { createLogger } from '@footfall/service-kit';
+import { baseConfigShape, createLogger } from '@footfall/service-kit';
 import { Registry } from 'prom-client';
 import { AccountAdministration, type LinkSettings } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
+import { serviceName } from './app.ts';
 import { AuditLog } from './audit-log.ts';
 import type { Pool } from './database-pool.ts';
 import type { UserRole } from './users.ts';
 
 export interface StandaloneOptions {
   readonly links?: LinkSettings | undefined;
-  /** Where the audit events' log lines go. @default discarded */
+  /** Where the audit events' log lines go. @default not logged */
   readonly logLines?: { write(line: string): void };
+  /** The SERVICE_VERSION the log lines report. @default the kit's default */
+  readonly version?: string | undefined;
 }
 
 /**
@@ -24,10 +27,10 @@ export function standaloneAdministration(
   options: StandaloneOptions = {},
 ): AccountAdministration {
   const log = createLogger({
-    service: 'auth',
-    version: '0.1.0',
+    service: serviceName,
+    version: baseConfigShape.SERVICE_VERSION.parse(options.version),
     level: options.logLines === undefined ? 'silent' : 'info',
-    destination: options.logLines ?? { write: () => {} },
+    destination: options.logLines,
   });
 
   return new AccountAdministration({

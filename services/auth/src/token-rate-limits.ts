@@ -1,12 +1,14 @@
+import type { ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import type { ServiceApp } from '@footfall/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
+import { ClientRequestCounts } from './client-request-counts.ts';
 
 export interface TokenRateLimitSettings {
   /** Requests per window from one client address (an IPv6 address by its /64). */
   readonly perAddress: number;
-  /** Requests per window that name one registered client id, from any address. */
+  /** Requests per window that one registered client authenticated, from any address. */
   readonly perClient: number;
   readonly windowSeconds: number;
 }
@@ -15,40 +17,47 @@ type Limit = 'address' | 'client';
 
 type TokenRequestCheck = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
+/** The client oidc-provider authenticated for a response once it answered, if any. */
+export type AuthenticatedClientOf = (response: ServerResponse) => string | undefined;
+
 /**
  * A preHandler for the token, introspection and revocation endpoints: refuses a request over
  * either limit with 429, `Retry-After` and an OAuth error body, logs and counts it. The counts
- * are this replica's (an in-memory LRU per limit), so N replicas behind a balancer allow about N
- * times the limits. An unknown client id counts against the address only: it is refused anyway,
- * and made-up ids must not crowd out real ones.
+ * are this replica's (in memory), so N replicas behind a balancer allow about N times the limits.
+ * Every request counts against its address. Against a client it counts only if the provider
+ * authenticated that client: naming a client, or a wrong secret, must not lock the real one out.
+ * An unknown client id counts against the address only.
  */
 export async function checkTokenRequests(
   scope: ServiceApp,
   settings: TokenRateLimitSettings,
   clientIds: readonly string[],
+  authenticatedClientOf: AuthenticatedClientOf,
 ): Promise<TokenRequestCheck> {
   await scope.register(rateLimit, { global: false });
   const timeWindow = settings.windowSeconds * 1000;
   const byAddress = scope.createRateLimit({ max: settings.perAddress, timeWindow });
-  const byClient = scope.createRateLimit({
-    max: settings.perClient,
-    timeWindow,
-    keyGenerator: (request) => namedClient(request, clientIds) ?? '',
-  });
+  const byClient = new ClientRequestCounts(settings.perClient, settings.windowSeconds);
   const refused = refusalCounter(scope);
 
   return async (request, reply) => {
-    const limits: [Limit, typeof byAddress][] = [['address', byAddress]];
-    if (namedClient(request, clientIds) !== undefined) limits.push(['client', byClient]);
-
-    for (const [limit, check] of limits) {
-      const result = await check(request);
-      if (result.isAllowed || !result.isExceeded) continue;
-
+    const clientId = namedClient(request, clientIds);
+    const refuseOver = (limit: Limit, retryAfterSeconds: number) => {
       refused.inc({ limit });
-      request.log.warn({ limit, clientId: namedClient(request, clientIds) }, 'token rate limit');
-      return refuse(reply, result.ttlInSeconds);
-    }
+      request.log.warn({ limit, clientId }, 'token rate limit');
+      return refuse(reply, retryAfterSeconds);
+    };
+
+    const address = await byAddress(request);
+    if (!address.isAllowed && address.isExceeded)
+      return refuseOver('address', address.ttlInSeconds);
+    if (clientId === undefined) return;
+
+    const client = byClient.take(clientId);
+    if (!client.taken) return refuseOver('client', client.retryAfterSeconds);
+    reply.raw.once('close', () => {
+      if (authenticatedClientOf(reply.raw) !== clientId) client.giveBack();
+    });
   };
 }
 

@@ -29,7 +29,8 @@ export function requireUserApiToken(oidc: OidcServer) {
 }
 
 async function checkUserApiToken(oidc: OidcServer, presented: string): Promise<void> {
-  const token = await oidc.provider.ClientCredentials.find(presented).catch(() => undefined);
+  // A database failure propagates as a 5xx: only a token the store does not hold is invalid.
+  const token = await oidc.provider.ClientCredentials.find(presented);
   if (token === undefined || token.isExpired || !isForUserApi(token.aud)) {
     throw tokenErrors.create('AUTH_TOKEN_INVALID');
   }

@@ -114,6 +114,19 @@ export class UserStore {
     return result.rowCount === 1;
   }
 
+  /**
+   * Removes a user who never had a password, with their one-time tokens: a new user whose
+   * invitation could not be mailed. False when there is no such user.
+   */
+  async forgetUnmailed(id: string): Promise<boolean> {
+    const result = await this.#pool.query<{ forgotten: boolean }>(
+      'SELECT auth.forget_unmailed_user($1) AS forgotten',
+      [id],
+    );
+
+    return result.rows[0]?.forgotten === true;
+  }
+
   async #findRow(column: 'id' | 'email', value: string): Promise<UserRow | undefined> {
     // Both columns are fixed identifiers chosen above, never input.
     const result = await this.#pool.query<UserRow>(

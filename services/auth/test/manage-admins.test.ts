@@ -46,10 +46,10 @@ function manageAdmins(args: readonly string[], env: Record<string, string> = {})
     ...env,
   };
 
-  return new Promise<{ code: number; stdout: string; printed: Printed }>((done) => {
-    execFile(process.execPath, [script, ...args], { env: environment }, (error, stdout) => {
+  return new Promise<{ code: number; stdout: string; stderr: string; printed: Printed }>((done) => {
+    execFile(process.execPath, [script, ...args], { env: environment }, (error, stdout, stderr) => {
       const code = error === null ? 0 : Number(error.code ?? 1);
-      done({ code, stdout, printed: JSON.parse(stdout) as Printed });
+      done({ code, stdout, stderr, printed: JSON.parse(stdout) as Printed });
     });
   });
 }
@@ -83,6 +83,27 @@ describe('the manage-admins command', () => {
     expect(printed.invitation?.url).toMatch(new RegExp(`^${server.url}/password/[\\w-]{43}$`));
     expect(stdout).not.toMatch(/password"|argon2/i);
     expect(stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('logs its audit events on stderr as the auth service, with its SERVICE_VERSION', async () => {
+    const email = uniqueEmail('logged-admin');
+
+    const { stderr } = await manageAdmins(['create', '--email', email], {
+      SERVICE_VERSION: '9.8.7',
+    });
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
+
+    expect(lines).toEqual([
+      expect.objectContaining({
+        service: 'auth',
+        version: '9.8.7',
+        msg: 'audit event',
+        audit: expect.objectContaining({ event: 'user_created' }),
+      }),
+    ]);
   });
 
   it('gives a link on which the admin chooses a password and signs in as platform-admin', async () => {
@@ -180,6 +201,15 @@ describe('the manage-admins command', () => {
 
     expect(code).toBe(1);
     expect(printed.error).toMatch(/^usage: manage-admins <create\|invite\|reset\|disable>/);
+  });
+
+  it('names an invalid variable, as the service does at start-up, and exits 1', async () => {
+    const { code, printed } = await manageAdmins(['create', '--email', uniqueEmail('x')], {
+      AUTH_INVITATION_TTL_SECONDS: '1',
+    });
+
+    expect(code).toBe(1);
+    expect(printed.error).toMatch(/^invalid configuration:\n {2}AUTH_INVITATION_TTL_SECONDS: /);
   });
 
   it('needs an origin for its links, and says which variables give one', async () => {

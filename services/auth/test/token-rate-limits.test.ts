@@ -25,6 +25,31 @@ function requestToken(server: AuthServer, id: string, endpoint = '/token'): Prom
   });
 }
 
+type Unauthenticated = 'wrong secret' | 'secret twice' | 'attested';
+
+/**
+ * A client-credentials request that names a client without authenticating as it: with a wrong
+ * secret (401 invalid_client); with its secret both in the form and as Basic credentials, which
+ * the provider refuses before looking the client up; or with a client attestation this server
+ * does not take, refused (400 invalid_request) once the provider has found the client.
+ */
+function requestUnauthenticated(server: AuthServer, id: string, how: Unauthenticated) {
+  const secret = how === 'wrong secret' ? 'not-the-secret' : secretOf(server, id);
+  const form = { grant_type: 'client_credentials', client_id: id, resource: customer };
+  const attestation = `e30.${Buffer.from(JSON.stringify({ sub: id })).toString('base64url')}.`;
+  const headers = {
+    'secret twice': { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+    attested: { 'oauth-client-attestation': attestation },
+    'wrong secret': {},
+  }[how];
+
+  return fetch(`${server.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(how === 'attested' ? form : { ...form, client_secret: secret }),
+  });
+}
+
 async function statusesOf(responses: Promise<Response>[]): Promise<number[]> {
   return Promise.all(
     responses.map(async (pending) => {
@@ -100,6 +125,23 @@ describe('token endpoint rate limit per client', () => {
       limit: 'client',
       clientId: 'tracking-ingestion',
     });
+  });
+
+  it('counts against a client only the requests that authenticated as it', async () => {
+    const ways = ['wrong secret', 'secret twice', 'attested'] as const;
+    const flood = Array.from(
+      { length: burst },
+      (_, index) => ways[index % ways.length] ?? 'attested',
+    );
+    const unauthenticated = await statusesOf(
+      flood.map((how) => requestUnauthenticated(server, 'dashboard', how)),
+    );
+    const authenticated = await statusesOf(
+      Array.from({ length: limit + 1 }, () => requestToken(server, 'dashboard')),
+    );
+
+    expect(unauthenticated).toEqual(flood.map((how) => (how === 'wrong secret' ? 401 : 400)));
+    expect(authenticated.sort((a, b) => a - b)).toEqual([200, 200, 200, 200, 429]);
   });
 });
 
