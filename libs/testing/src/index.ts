@@ -25,7 +25,7 @@ export {
   kafkaBrokers,
   startKafkaBroker,
 } from './kafka-broker.ts';
-export { PageBrowser, pageFormOf } from './page-browser.ts';
+export { decodeEntities, PageBrowser, pageFormOf } from './page-browser.ts';
 export type { TestPostgres } from './provided-context.ts';
 export {
   defaultPubSubEmulatorHost,

@@ -2,6 +2,7 @@
  * What every HTML page of the auth service must be, the provider's included: checks for its
  * Content-Security-Policy and markup, and a reader for the one-button forms of provider steps.
  */
+import { decodeEntities } from '@footfall/testing';
 import { expect } from 'vitest';
 
 /** The directives of a Content-Security-Policy header, each name mapped to its sources. */
@@ -56,8 +57,4 @@ export function buttonFormOf(html: string, base: string | URL): ButtonForm {
     fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, decodeEntities(v)])),
     button: name === undefined ? {} : { [name]: decodeEntities(value) },
   };
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
 }
