@@ -38,6 +38,7 @@ export {
   createTestDatabases,
   dropSuffixedDatabases,
   messagingMigrationsDirectory,
+  migrateAll,
   type TestDatabaseOptions,
   type TestDatabases,
   type TestMessagingDatabase,

@@ -192,3 +192,5 @@ async function migrateAll(
     directory: messagingMigrationsDirectory,
   });
 }
+
+export { migrateAll };
