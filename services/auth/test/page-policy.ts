@@ -16,7 +16,7 @@ export function directivesOf(header: string | null): Map<string, string> {
 }
 
 /** What every auth page must carry: the strict CSP, no caching, and no script or inline style. */
-export function expectStrictPage(response: Response, html: string): void {
+export function expectStrictPage(response: Pick<Response, 'headers'>, html: string): void {
   const csp = directivesOf(response.headers.get('content-security-policy'));
   expect(csp.get('default-src')).toBe("'none'");
   expect(csp.get('script-src')).toBe("'none'");

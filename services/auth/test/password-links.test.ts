@@ -8,6 +8,7 @@ import { passwordLength } from '../src/password-policy.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { expectStrictPage } from './page-policy.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 import {
@@ -78,14 +79,9 @@ describe('invitation links', () => {
     const { invitation } = await invite();
 
     const page = await openLink(new PageBrowser(), invitation.url);
-    const csp = page.headers.get('content-security-policy') ?? '';
 
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('cache-control')).toBe('no-store');
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'none'");
-    expect(csp).toContain("frame-ancestors 'none'");
+    expectStrictPage(page, page.html);
     expect(pageFormOf(page.html).action).toBe(new URL(invitation.url).pathname);
   });
 
