@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as oauth from 'openid-client';
 import { type AuthServiceProcess, authServiceSource } from './auth-service-process.ts';
+import { type Credentials, cliRedirect, exchangeCode, runCodeFlow } from './code-flow.ts';
 import { PageBrowser, pageFormOf } from './page-browser.ts';
 
 export interface ServiceTokenRequest {
@@ -43,8 +44,6 @@ export interface PersonTokens {
 
 type AuthService = Pick<AuthServiceProcess, 'issuer' | 'url' | 'clients' | 'databases'>;
 
-/** The footfall CLI's loopback redirect (any port is accepted on it, RFC 8252). */
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 /** Plain HTTP is allowed only because the test service listens on loopback. */
 const loopback = { execute: [oauth.allowInsecureRequests] };
 
@@ -157,7 +156,7 @@ async function choosePassword(invitationUrl: string, password: string): Promise<
  */
 export async function signInThroughPages(
   auth: Pick<AuthService, 'issuer' | 'url'>,
-  person: { readonly email: string; readonly password: string },
+  person: Credentials,
   request: Pick<PersonTokenRequest, 'resource' | 'scopes'>,
 ): Promise<string> {
   const cli = await oauth.discovery(
@@ -167,45 +166,13 @@ export async function signInThroughPages(
     oauth.None(),
     loopback,
   );
-  const verifier = oauth.randomPKCECodeVerifier();
-  const state = oauth.randomState();
-  const url = oauth.buildAuthorizationUrl(cli, {
-    redirect_uri: cliRedirect,
-    scope: ['openid', ...request.scopes].join(' '),
-    resource: request.resource,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
+  const { resource } = request;
+  const scope = ['openid', ...request.scopes].join(' ');
 
-  const callback = await passPages(auth, url, person);
-  const checks = { pkceCodeVerifier: verifier, expectedState: state };
-  const tokens = await oauth.authorizationCodeGrant(cli, callback, checks, {
-    resource: request.resource,
-  });
-  return tokens.access_token;
-}
-
-// Sign-in, then consent: each page is answered once, and the flow ends at the redirect URI.
-async function passPages(
-  auth: Pick<AuthService, 'url'>,
-  url: URL,
-  person: { email: string; password: string },
-) {
-  const browser = new PageBrowser();
-  let step = await browser.follow(url, cliRedirect);
-
-  for (let pages = 0; pages < 4 && step instanceof Response; pages += 1) {
-    if (step.status !== 200) throw new Error(`sign-in stopped at a ${step.status} page`);
-
-    const { action, csrf } = pageFormOf(await step.text());
-    const fields = action.endsWith('/sign-in') ? { csrf, ...person } : { csrf, action: 'allow' };
-    const answer = await browser.request(new URL(action, auth.url), fields);
-    const location = answer.headers.get('location');
-    step =
-      location === null ? answer : await browser.follow(new URL(location, auth.url), cliRedirect);
-  }
-  if (step instanceof Response) throw new Error(`sign-in ended on a ${step.status} page`);
-
-  return step;
+  const flow = await runCodeFlow(
+    auth,
+    { configuration: cli, redirectUri: cliRedirect, scope, resource },
+    person,
+  );
+  return (await exchangeCode(cli, flow, resource)).access_token;
 }

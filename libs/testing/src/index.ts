@@ -16,6 +16,20 @@ export {
   signInThroughPages,
 } from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
+export {
+  type AuthorizationRequest,
+  authorizationUrlOf,
+  type CodeFlowRequest,
+  type CodeFlowResult,
+  type Credentials,
+  cliRedirect,
+  dashboardRedirect,
+  exchangeCode,
+  passSignInPages,
+  runCodeFlow,
+  type SignInPages,
+  type StartedAuthorization,
+} from './code-flow.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export {
   defaultKafkaBrokers,
