@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '@footfall/service-kit';
+import { dashboardRedirect } from '@footfall/testing';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config.ts';
 import {
@@ -13,7 +14,7 @@ describe('auth configuration', () => {
 
     expect(config.AUTH_COOKIE_KEYS).toHaveLength(2);
     expect(config.AUTH_CLIENT_SECRETS.customer).toBe(secret);
-    expect(config.AUTH_DASHBOARD_REDIRECT_URIS).toEqual(['http://127.0.0.1:4100/auth/callback']);
+    expect(config.AUTH_DASHBOARD_REDIRECT_URIS).toEqual([dashboardRedirect]);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { PageBrowser } from '@footfall/testing';
+import { cliRedirect, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
@@ -84,7 +84,7 @@ describe('with SMTP configured, the user API', () => {
     const cli = await discoverPublicClient(server, 'footfall-cli');
     const request = {
       configuration: cli,
-      redirectUri: 'http://127.0.0.1:53682/callback',
+      redirectUri: cliRedirect,
       scope: 'openid',
     };
     const tokens = await exchangeCode(

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { PageBrowser } from '@footfall/testing';
+import { cliRedirect, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
@@ -16,7 +16,6 @@ import {
 } from './user-api-calls.ts';
 
 const script = resolve(import.meta.dirname, '../src/manage-admins.ts');
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 const password = 'operator chose this passphrase';
 
 interface Printed {

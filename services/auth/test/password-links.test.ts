@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import { cliRedirect, dashboardRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthErrorCode, authErrors } from '../src/errors.ts';
@@ -27,8 +27,6 @@ import {
   userApiToken,
 } from './user-api-calls.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
 const goodPassword = 'quiet lantern orchard fifteen';
 
 let server: AuthServer;

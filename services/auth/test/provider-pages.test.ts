@@ -1,4 +1,10 @@
-import { authorizationUrlOf, PageBrowser, pageFormOf, passSignInPages } from '@footfall/testing';
+import {
+  authorizationUrlOf,
+  cliRedirect,
+  PageBrowser,
+  pageFormOf,
+  passSignInPages,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
@@ -9,8 +15,6 @@ import { buttonFormOf, expectStrictPage } from './page-policy.ts';
 import { auditRows, openSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 /**
  * The pages oidc-provider itself answers with (sign-out, its error page, and the steps it would

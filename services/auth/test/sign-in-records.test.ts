@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dashboardRedirect } from '@footfall/testing';
 import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -14,8 +15,6 @@ import {
 } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
 
 /** How a PHC string of argon2id at 19 MiB and one lane begins, parameters in the standard order. */
 function hashPrefix(iterations: number): string {

@@ -1,4 +1,4 @@
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import { cliRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for tests of the sign-in pages: reach the sign-in page the way a person does, post its
  * form, and read back what the service recorded (audit rows, the audit counter, log lines).
@@ -9,9 +9,6 @@ import { escapeHtml } from '../src/html-pages.ts';
 import type { AuthServer } from './auth-server.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
-
-/** A loopback redirect URI of the CLI (any port is accepted on it). */
-export const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 export interface SignInSession {
   readonly browser: PageBrowser;

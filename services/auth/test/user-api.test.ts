@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PageBrowser } from '@footfall/testing';
+import { cliRedirect, PageBrowser } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcServerOf } from '../src/app.ts';
@@ -29,7 +29,6 @@ import {
   userRoleByEmail,
 } from './user-api-calls.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let server: AuthServer;
