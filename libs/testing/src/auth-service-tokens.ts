@@ -80,7 +80,8 @@ export async function obtainPersonToken(
 ): Promise<PersonTokens> {
   const password = randomBytes(18).toString('base64url');
   const invited = await invitePerson(auth, request);
-  await choosePassword(invited.invitationUrl, password);
+  const saved = await choosePassword(invited.invitationUrl, password);
+  if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
 
   const person = { ...invited.person, password };
   return { accessToken: await signInThroughPages(auth, person, request), person };
@@ -139,14 +140,20 @@ function invitedFrom(body: InvitedBody) {
   };
 }
 
-async function choosePassword(invitationUrl: string, password: string): Promise<void> {
+/**
+ * Opens a password link (an invitation or a reset) in a new browser and chooses `password` on
+ * its page, as the person would; the answer to the form (200 when the password was saved).
+ * Throws when the link does not open its page.
+ */
+export async function choosePassword(link: string, password: string): Promise<Response> {
   const browser = new PageBrowser();
-  const page = await browser.request(invitationUrl);
-  const form = pageFormOf(await page.text());
+  const page = await browser.request(link);
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`the link answered ${page.status}:\n${html}`);
 
+  const form = pageFormOf(html);
   const fields = { csrf: form.csrf, password, confirmation: password };
-  const saved = await browser.request(new URL(form.action, invitationUrl), fields);
-  if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
+  return browser.request(new URL(form.action, link), fields);
 }
 
 /**

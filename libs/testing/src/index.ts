@@ -8,6 +8,7 @@ export {
   startAuthService,
 } from './auth-service-process.ts';
 export {
+  choosePassword,
   obtainPersonToken,
   obtainServiceToken,
   type PersonTokenRequest,

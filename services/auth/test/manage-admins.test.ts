@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { cliRedirect, PageBrowser } from '@footfall/testing';
+import { choosePassword, cliRedirect, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
@@ -9,7 +9,6 @@ import { createTestUser } from './test-users.ts';
 import {
   attemptSignIn,
   auditEventsOf,
-  choosePasswordThroughLink,
   openLink,
   providerRecordsOf,
   uniqueEmail,
@@ -67,7 +66,7 @@ async function createAdmin() {
     throw new Error(`create failed: ${JSON.stringify(printed)}`);
   }
 
-  await choosePasswordThroughLink(printed.invitation.url, password);
+  await choosePassword(printed.invitation.url, password);
   return { ...printed.user, password };
 }
 
@@ -107,7 +106,7 @@ describe('the manage-admins command', () => {
     const before = await signIn(admin);
 
     const { printed } = await manageAdmins(['reset', '--email', admin.email]);
-    await choosePasswordThroughLink(printed.passwordReset?.url ?? '', 'a brand new passphrase');
+    await choosePassword(printed.passwordReset?.url ?? '', 'a brand new passphrase');
 
     expect(printed.ok).toBe(true);
     expect(before.refresh_token).toEqual(expect.any(String));
@@ -121,10 +120,7 @@ describe('the manage-admins command', () => {
     const second = await manageAdmins(['invite', '--email', email]);
 
     const firstLink = await openLink(new PageBrowser(), first.printed.invitation?.url ?? '');
-    const secondUse = await choosePasswordThroughLink(
-      second.printed.invitation?.url ?? '',
-      password,
-    );
+    const secondUse = await choosePassword(second.printed.invitation?.url ?? '', password);
     expect(firstLink.status).toBe(400);
     expect(firstLink.html).toContain('AUTH_LINK_INVALID');
     expect(secondUse.status).toBe(200);

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { cliRedirect, dashboardRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
+import {
+  choosePassword,
+  cliRedirect,
+  dashboardRedirect,
+  PageBrowser,
+  pageFormOf,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthErrorCode, authErrors } from '../src/errors.ts';
@@ -15,7 +21,6 @@ import {
   attemptSignIn,
   auditEventsOf,
   callUserApi,
-  choosePasswordThroughLink,
   createUserViaApi,
   issueLinkViaApi,
   openLink,
@@ -121,7 +126,7 @@ describe('invitation links', () => {
   it('accept a password of exactly the minimum length', async () => {
     const { user, invitation } = await invite();
 
-    const saved = await choosePasswordThroughLink(invitation.url, 'b'.repeat(passwordLength.min));
+    const saved = await choosePassword(invitation.url, 'b'.repeat(passwordLength.min));
 
     expect(saved.status).toBe(200);
     expect(await storedPasswordHash(server, user.id)).not.toBeNull();
@@ -171,7 +176,7 @@ describe('invitation links', () => {
     const { user, invitation } = await invite(customerId);
     const dashboard = await discoverServiceClient(server, 'dashboard');
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
     const request = { configuration: dashboard, redirectUri: dashboardRedirect, scope: 'openid' };
     const flow = await runCodeFlow(server, request, { email: user.email, password: goodPassword });
     const idToken = (await exchangeCode(dashboard, flow)).claims();
@@ -247,7 +252,7 @@ describe('invitation links', () => {
     expectPageError(reopenedFirst, 'AUTH_LINK_INVALID');
     expectPageError(submittedFirst, 'AUTH_LINK_INVALID');
     expect(await storedPasswordHash(server, user.id)).toBeNull();
-    expect((await choosePasswordThroughLink(second.url, goodPassword)).status).toBe(200);
+    expect((await choosePassword(second.url, goodPassword)).status).toBe(200);
   });
 
   it('answer AUTH_LINK_INVALID for a token that was never issued', async () => {
@@ -259,7 +264,7 @@ describe('invitation links', () => {
   it('record password_set, naming the invitation, in the audit log', async () => {
     const { user, invitation } = await invite();
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
 
     expect(await auditEventsOf(server, user.id)).toEqual([
       { event: 'user_created', detail: { role: 'customer-user' } },
@@ -347,7 +352,7 @@ describe('password resets', () => {
     const refreshToken = await refreshTokenOf(person);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    const saved = await choosePasswordThroughLink(reset.url, newPassword);
+    const saved = await choosePassword(reset.url, newPassword);
     const refresh = await oauthErrorOf(client.refreshTokenGrant(cli, refreshToken));
     const withOld = await attemptSignIn(server, cli, cliRedirect, person);
     const withNew = await attemptSignIn(server, cli, cliRedirect, {
@@ -365,7 +370,7 @@ describe('password resets', () => {
     const person = await createTestUser(server);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    await choosePasswordThroughLink(reset.url, newPassword);
+    await choosePassword(reset.url, newPassword);
 
     expectPageError(await openLink(new PageBrowser(), reset.url), 'AUTH_LINK_INVALID');
   });
@@ -374,7 +379,7 @@ describe('password resets', () => {
     const person = await createTestUser(server);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    await choosePasswordThroughLink(reset.url, newPassword);
+    await choosePassword(reset.url, newPassword);
 
     expect(await auditEventsOf(server, person.id)).toEqual([
       { event: 'password_reset_requested', detail: {} },
@@ -397,7 +402,7 @@ describe('a new invitation for someone who already has a password', () => {
     const tokens = await exchangeCode(cli, await runCodeFlow(server, request, person));
     const invitation = await issueLinkViaApi(server, apiToken, person.id, 'invitation');
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
 
     expect(await oauthErrorOf(client.refreshTokenGrant(cli, tokens.refresh_token ?? ''))).toBe(
       'invalid_grant',

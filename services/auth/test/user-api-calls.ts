@@ -162,15 +162,6 @@ export async function submitPasswordForm(
   return pageOf(answer);
 }
 
-/** Opens a link in a fresh browser and chooses `password` on it, as the person would. */
-export async function choosePasswordThroughLink(url: string, password: string) {
-  const browser = new PageBrowser();
-  const opened = await openLink(browser, url);
-  if (opened.status !== 200) throw new Error(`link answered ${opened.status}:\n${opened.html}`);
-
-  return submitPasswordForm(browser, url, opened.html, { password });
-}
-
 /**
  * Starts a code flow and submits the sign-in form once; the page the sign-in answers with (a
  * redirect on success, the form again with 401 when refused).
