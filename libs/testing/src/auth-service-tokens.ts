@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as oauth from 'openid-client';
+import { discoverPublicClient, discoverServiceClient } from './auth-service-clients.ts';
 import { type AuthServiceProcess, authServiceSource } from './auth-service-process.ts';
 import { type Credentials, cliRedirect, exchangeCode, runCodeFlow } from './code-flow.ts';
 import { PageBrowser, pageFormOf } from './page-browser.ts';
@@ -44,9 +45,6 @@ export interface PersonTokens {
 
 type AuthService = Pick<AuthServiceProcess, 'issuer' | 'url' | 'clients' | 'databases'>;
 
-/** Plain HTTP is allowed only because the test service listens on loopback. */
-const loopback = { execute: [oauth.allowInsecureRequests] };
-
 /**
  * A client-credentials access token for one of the service clients. Rejects with
  * openid-client's ResponseBodyError (`error` holds the OAuth code) when refused.
@@ -55,17 +53,9 @@ export async function obtainServiceToken(
   auth: Pick<AuthService, 'issuer' | 'clients'>,
   request: ServiceTokenRequest,
 ): Promise<string> {
-  const client = auth.clients.find((candidate) => candidate.id === request.clientId);
-  if (client === undefined) throw new TypeError(`no service client ${request.clientId}`);
-
-  const configuration = await oauth.discovery(
-    new URL(auth.issuer),
-    client.id,
-    undefined,
-    oauth.ClientSecretPost(client.secret),
-    loopback,
-  );
+  const configuration = await discoverServiceClient(auth, request.clientId);
   const parameters = { resource: request.resource, scope: request.scopes.join(' ') };
+
   return (await oauth.clientCredentialsGrant(configuration, parameters)).access_token;
 }
 
@@ -166,13 +156,7 @@ export async function signInThroughPages(
   person: Credentials,
   request: Pick<PersonTokenRequest, 'resource' | 'scopes'>,
 ): Promise<string> {
-  const cli = await oauth.discovery(
-    new URL(auth.issuer),
-    'footfall-cli',
-    undefined,
-    oauth.None(),
-    loopback,
-  );
+  const cli = await discoverPublicClient(auth, 'footfall-cli');
   const { resource } = request;
   const scope = ['openid', ...request.scopes].join(' ');
 

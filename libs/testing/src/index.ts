@@ -1,5 +1,6 @@
 // Tests that migrate one service themselves find its files here; the one copy is in @footfall/db.
 export { migrationsDirectory } from '@footfall/db';
+export { discoverPublicClient, discoverServiceClient, secretOf } from './auth-service-clients.ts';
 export {
   type AuthServiceClientId,
   type AuthServiceOptions,

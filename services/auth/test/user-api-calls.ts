@@ -1,15 +1,12 @@
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import { obtainServiceToken, PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for the user API and password-link tests: calling the API with the customer service's
  * token, following the links it returns in a browser, and reading what the database kept.
  */
 import * as client from 'openid-client';
+import { userApiResource, userApiScope } from '../src/user-api-access.ts';
 import type { AuthServer } from './auth-server.ts';
-import { discoverServiceClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
-
-export const userApiResource = 'urn:footfall:auth';
-export const userApiScope = 'auth:users:write';
 
 /** A user as the API presents one. */
 export interface PresentedUser {
@@ -38,11 +35,10 @@ export interface ApiAnswer {
 }
 
 /** A fresh client-credentials token of the customer service for the user API. */
-export async function userApiToken(server: AuthServer): Promise<string> {
-  const customer = await discoverServiceClient(server, 'customer');
-  const parameters = { resource: userApiResource, scope: userApiScope };
+export function userApiToken(server: AuthServer): Promise<string> {
+  const request = { clientId: 'customer', resource: userApiResource, scopes: [userApiScope] };
 
-  return (await client.clientCredentialsGrant(customer, parameters)).access_token;
+  return obtainServiceToken(server, request);
 }
 
 /** One request to the user API; `token` undefined sends no Authorization header. */

@@ -3,6 +3,7 @@ import { cliRedirect, PageBrowser } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcServerOf } from '../src/app.ts';
+import { userApiResource, userApiScope } from '../src/user-api-access.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
@@ -23,8 +24,6 @@ import {
   storedPasswordHash,
   submitPasswordForm,
   uniqueEmail,
-  userApiResource,
-  userApiScope,
   userApiToken,
   userRoleByEmail,
 } from './user-api-calls.ts';
