@@ -5,14 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
+import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
-import {
-  attemptSignIn,
-  auditEventsOf,
-  openLink,
-  providerRecordsOf,
-  uniqueEmail,
-} from './user-api-calls.ts';
+import { auditEventsOf, openLink, providerRecordsOf, uniqueEmail } from './user-api-calls.ts';
 
 const script = resolve(import.meta.dirname, '../src/manage-admins.ts');
 const password = 'operator chose this passphrase';
@@ -129,7 +124,6 @@ describe('the manage-admins command', () => {
   it('disables an admin: every session revoked, no more sign-in, no more links', async () => {
     const admin = await createAdmin();
     await signIn(admin);
-    const cli = await discoverPublicClient(server, 'footfall-cli');
 
     const { code, printed } = await manageAdmins(['disable', '--email', admin.email]);
     const reset = await manageAdmins(['reset', '--email', admin.email]);
@@ -137,7 +131,7 @@ describe('the manage-admins command', () => {
     expect(code).toBe(0);
     expect(printed.user).toMatchObject({ id: admin.id, disabled: true });
     expect(await providerRecordsOf(server, admin.id)).toBe(0);
-    expect((await attemptSignIn(server, cli, cliRedirect, admin)).status).toBe(401);
+    expect((await submitSignIn(await openSignIn(server), admin)).status).toBe(401);
     expect(reset.code).toBe(1);
     expect(reset.printed).toEqual({ ok: false, error: 'The user is disabled' });
   });

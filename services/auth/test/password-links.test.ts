@@ -15,10 +15,10 @@ import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
 import { expectStrictPage } from './page-policy.ts';
+import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 import {
-  attemptSignIn,
   auditEventsOf,
   callUserApi,
   createUserViaApi,
@@ -354,8 +354,8 @@ describe('password resets', () => {
 
     const saved = await choosePassword(reset.url, newPassword);
     const refresh = await oauthErrorOf(client.refreshTokenGrant(cli, refreshToken));
-    const withOld = await attemptSignIn(server, cli, cliRedirect, person);
-    const withNew = await attemptSignIn(server, cli, cliRedirect, {
+    const withOld = await submitSignIn(await openSignIn(server), person);
+    const withNew = await submitSignIn(await openSignIn(server), {
       email: person.email,
       password: newPassword,
     });

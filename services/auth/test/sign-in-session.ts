@@ -1,4 +1,4 @@
-import { cliRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
+import { type Credentials, cliRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for tests of the sign-in pages: reach the sign-in page the way a person does, post its
  * form, and read back what the service recorded (audit rows, the audit counter, log lines).
@@ -20,11 +20,6 @@ export interface SignInSession {
   /** The sign-in page as first served; its body is in `html`. */
   readonly page: Response;
   readonly html: string;
-}
-
-export interface Credentials {
-  readonly email: string;
-  readonly password: string;
 }
 
 const configurations = new WeakMap<AuthServer, Promise<client.Configuration>>();
