@@ -1,9 +1,15 @@
-import { type Credentials, cliRedirect, PageBrowser, pageFormOf } from '@footfall/testing';
+import {
+  authorizationUrlOf,
+  type Credentials,
+  cliRedirect,
+  PageBrowser,
+  pageFormOf,
+} from '@footfall/testing';
 /**
  * Helpers for tests of the sign-in pages: reach the sign-in page the way a person does, post its
  * form, and read back what the service recorded (audit rows, the audit counter, log lines).
  */
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { expect } from 'vitest';
 import { escapeHtml } from '../src/html-pages.ts';
 import type { AuthServer } from './auth-server.ts';
@@ -28,12 +34,8 @@ const configurations = new WeakMap<AuthServer, Promise<client.Configuration>>();
 export async function openSignIn(server: AuthServer): Promise<SignInSession> {
   const cached = configurations.get(server) ?? discoverPublicClient(server, 'footfall-cli');
   configurations.set(server, cached);
-  const url = client.buildAuthorizationUrl(await cached, {
-    redirect_uri: cliRedirect,
-    scope: 'openid',
-    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-    code_challenge_method: 'S256',
-  });
+  const request = { configuration: await cached, redirectUri: cliRedirect, scope: 'openid' };
+  const { url } = await authorizationUrlOf(request);
 
   const browser = new PageBrowser();
   const page = await browser.follow(url, cliRedirect);
