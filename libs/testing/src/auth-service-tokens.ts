@@ -8,7 +8,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as oauth from 'openid-client';
+import { discoverPublicClient, discoverServiceClient } from './auth-service-clients.ts';
 import { type AuthServiceProcess, authServiceSource } from './auth-service-process.ts';
+import { type Credentials, cliRedirect, exchangeCode, runCodeFlow } from './code-flow.ts';
 import { PageBrowser, pageFormOf } from './page-browser.ts';
 
 export interface ServiceTokenRequest {
@@ -43,11 +45,6 @@ export interface PersonTokens {
 
 type AuthService = Pick<AuthServiceProcess, 'issuer' | 'url' | 'clients' | 'databases'>;
 
-/** The footfall CLI's loopback redirect (any port is accepted on it, RFC 8252). */
-const cliRedirect = 'http://127.0.0.1:53682/callback';
-/** Plain HTTP is allowed only because the test service listens on loopback. */
-const loopback = { execute: [oauth.allowInsecureRequests] };
-
 /**
  * A client-credentials access token for one of the service clients. Rejects with
  * openid-client's ResponseBodyError (`error` holds the OAuth code) when refused.
@@ -56,17 +53,9 @@ export async function obtainServiceToken(
   auth: Pick<AuthService, 'issuer' | 'clients'>,
   request: ServiceTokenRequest,
 ): Promise<string> {
-  const client = auth.clients.find((candidate) => candidate.id === request.clientId);
-  if (client === undefined) throw new TypeError(`no service client ${request.clientId}`);
-
-  const configuration = await oauth.discovery(
-    new URL(auth.issuer),
-    client.id,
-    undefined,
-    oauth.ClientSecretPost(client.secret),
-    loopback,
-  );
+  const configuration = await discoverServiceClient(auth, request.clientId);
   const parameters = { resource: request.resource, scope: request.scopes.join(' ') };
+
   return (await oauth.clientCredentialsGrant(configuration, parameters)).access_token;
 }
 
@@ -81,7 +70,8 @@ export async function obtainPersonToken(
 ): Promise<PersonTokens> {
   const password = randomBytes(18).toString('base64url');
   const invited = await invitePerson(auth, request);
-  await choosePassword(invited.invitationUrl, password);
+  const saved = await choosePassword(invited.invitationUrl, password);
+  if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
 
   const person = { ...invited.person, password };
   return { accessToken: await signInThroughPages(auth, person, request), person };
@@ -140,14 +130,20 @@ function invitedFrom(body: InvitedBody) {
   };
 }
 
-async function choosePassword(invitationUrl: string, password: string): Promise<void> {
+/**
+ * Opens a password link (an invitation or a reset) in a new browser and chooses `password` on
+ * its page, as the person would; the answer to the form (200 when the password was saved).
+ * Throws when the link does not open its page.
+ */
+export async function choosePassword(link: string, password: string): Promise<Response> {
   const browser = new PageBrowser();
-  const page = await browser.request(invitationUrl);
-  const form = pageFormOf(await page.text());
+  const page = await browser.request(link);
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`the link answered ${page.status}:\n${html}`);
 
+  const form = pageFormOf(html);
   const fields = { csrf: form.csrf, password, confirmation: password };
-  const saved = await browser.request(new URL(form.action, invitationUrl), fields);
-  if (saved.status !== 200) throw new Error(`the password page answered ${saved.status}`);
+  return browser.request(new URL(form.action, link), fields);
 }
 
 /**
@@ -157,55 +153,17 @@ async function choosePassword(invitationUrl: string, password: string): Promise<
  */
 export async function signInThroughPages(
   auth: Pick<AuthService, 'issuer' | 'url'>,
-  person: { readonly email: string; readonly password: string },
+  person: Credentials,
   request: Pick<PersonTokenRequest, 'resource' | 'scopes'>,
 ): Promise<string> {
-  const cli = await oauth.discovery(
-    new URL(auth.issuer),
-    'footfall-cli',
-    undefined,
-    oauth.None(),
-    loopback,
+  const cli = await discoverPublicClient(auth, 'footfall-cli');
+  const { resource } = request;
+  const scope = ['openid', ...request.scopes].join(' ');
+
+  const flow = await runCodeFlow(
+    auth,
+    { configuration: cli, redirectUri: cliRedirect, scope, resource },
+    person,
   );
-  const verifier = oauth.randomPKCECodeVerifier();
-  const state = oauth.randomState();
-  const url = oauth.buildAuthorizationUrl(cli, {
-    redirect_uri: cliRedirect,
-    scope: ['openid', ...request.scopes].join(' '),
-    resource: request.resource,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-  });
-
-  const callback = await passPages(auth, url, person);
-  const checks = { pkceCodeVerifier: verifier, expectedState: state };
-  const tokens = await oauth.authorizationCodeGrant(cli, callback, checks, {
-    resource: request.resource,
-  });
-  return tokens.access_token;
-}
-
-// Sign-in, then consent: each page is answered once, and the flow ends at the redirect URI.
-async function passPages(
-  auth: Pick<AuthService, 'url'>,
-  url: URL,
-  person: { email: string; password: string },
-) {
-  const browser = new PageBrowser();
-  let step = await browser.follow(url, cliRedirect);
-
-  for (let pages = 0; pages < 4 && step instanceof Response; pages += 1) {
-    if (step.status !== 200) throw new Error(`sign-in stopped at a ${step.status} page`);
-
-    const { action, csrf } = pageFormOf(await step.text());
-    const fields = action.endsWith('/sign-in') ? { csrf, ...person } : { csrf, action: 'allow' };
-    const answer = await browser.request(new URL(action, auth.url), fields);
-    const location = answer.headers.get('location');
-    step =
-      location === null ? answer : await browser.follow(new URL(location, auth.url), cliRedirect);
-  }
-  if (step instanceof Response) throw new Error(`sign-in ended on a ${step.status} page`);
-
-  return step;
+  return (await exchangeCode(cli, flow, resource)).access_token;
 }

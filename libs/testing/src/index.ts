@@ -1,11 +1,13 @@
 // Tests that migrate one service themselves find its files here; the one copy is in @footfall/db.
 export { migrationsDirectory } from '@footfall/db';
+export { discoverPublicClient, discoverServiceClient, secretOf } from './auth-service-clients.ts';
 export {
   type AuthServiceOptions,
   type AuthServiceProcess,
   startAuthService,
 } from './auth-service-process.ts';
 export {
+  choosePassword,
   obtainPersonToken,
   obtainServiceToken,
   type PersonTokenRequest,
@@ -14,16 +16,31 @@ export {
   signInThroughPages,
 } from './auth-service-tokens.ts';
 export { type ChromiumAvailability, findChromium } from './chromium.ts';
+export {
+  type AuthorizationRequest,
+  authorizationUrlOf,
+  type CodeFlowRequest,
+  type CodeFlowResult,
+  type Credentials,
+  cliRedirect,
+  dashboardRedirect,
+  exchangeCode,
+  passSignInPages,
+  runCodeFlow,
+  type SignInPages,
+  type StartedAuthorization,
+} from './code-flow.ts';
 export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres-server.ts';
 export { describeServiceGrants } from './grant-suite.ts';
 export { findKafkaBrokers, type KafkaAvailability, kafkaBrokers } from './kafka-availability.ts';
-export { PageBrowser, pageFormOf } from './page-browser.ts';
+export { decodeEntities, PageBrowser, pageFormOf } from './page-browser.ts';
 export type { TestPostgres } from './provided-context.ts';
 export { type PubSubEmulatorAvailability, pubsubEmulator } from './pubsub-availability.ts';
 export {
   createTestDatabases,
   dropSuffixedDatabases,
   messagingMigrationsDirectory,
+  migrateAll,
   type TestDatabaseOptions,
   type TestDatabases,
   type TestMessagingDatabase,

@@ -86,6 +86,7 @@ function attributeOf(attributes: string[], name: string): string | undefined {
   return found?.slice(name.length + 1);
 }
 
-function decodeEntities(text: string): string {
+/** Text from an auth page's HTML with its numeric character references (`&#39;`) decoded. */
+export function decodeEntities(text: string): string {
   return text.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
 }

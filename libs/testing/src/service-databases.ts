@@ -189,3 +189,5 @@ async function migrateAll(
     directory: messagingMigrationsDirectory,
   });
 }
+
+export { migrateAll };

@@ -1,11 +1,8 @@
+import { cliRedirect, dashboardRedirect } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
-
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
-// RFC 8252: a native client's loopback redirect may use any port, nothing else may vary.
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 describe('authorization requests (RFC 9700 settings)', () => {
   let server: AuthServer;
@@ -57,6 +54,7 @@ describe('authorization requests (RFC 9700 settings)', () => {
     expect(errorAtRedirect(response, cliRedirect)).toBe('invalid_request');
   });
 
+  // RFC 8252: a native client's loopback redirect may use any port, nothing else may vary.
   it.each([
     ['dashboard', dashboardRedirect.replace('callback', 'callbacK')],
     ['dashboard', `${dashboardRedirect}/`],

@@ -1,3 +1,4 @@
+import { cliRedirect, dashboardRedirect } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -12,8 +13,6 @@ import {
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
 const racingExchanges = 5;
 
 /** The code flow's refusals (RFC 9700): each one a way an attacker might try to use a code. */

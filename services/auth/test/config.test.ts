@@ -1,25 +1,12 @@
 import { ConfigError, loadConfig } from '@footfall/service-kit';
+import { dashboardRedirect } from '@footfall/testing';
 import { describe, expect, it } from 'vitest';
-import { serviceClientIds } from '../src/clients.ts';
 import { configSchema } from '../src/config.ts';
-
-const secret = 's'.repeat(32);
-const valid = {
-  DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_auth',
-  MESSAGING_DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_messaging',
-  AUTH_ISSUER: 'http://127.0.0.1:4101/oidc',
-  AUTH_CLIENT_SECRETS: JSON.stringify(
-    Object.fromEntries(serviceClientIds.map((id) => [id, secret])),
-  ),
-  AUTH_COOKIE_KEYS: `${secret},${'t'.repeat(40)}`,
-};
-
-/** The variables a parse failure names. */
-function failingVariables(env: Record<string, string>): string[] {
-  const result = configSchema.safeParse(env);
-
-  return result.success ? [] : result.error.issues.map((issue) => String(issue.path[0]));
-}
+import {
+  failingVariables,
+  clientSecret as secret,
+  validEnvironment as valid,
+} from './config-environment.ts';
 
 describe('auth configuration', () => {
   it('accepts a complete environment and splits the lists', () => {
@@ -27,7 +14,7 @@ describe('auth configuration', () => {
 
     expect(config.AUTH_COOKIE_KEYS).toHaveLength(2);
     expect(config.AUTH_CLIENT_SECRETS.customer).toBe(secret);
-    expect(config.AUTH_DASHBOARD_REDIRECT_URIS).toEqual(['http://127.0.0.1:4100/auth/callback']);
+    expect(config.AUTH_DASHBOARD_REDIRECT_URIS).toEqual([dashboardRedirect]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { cliRedirect } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -87,7 +88,7 @@ describe('auth discovery behind a TLS proxy', () => {
       url: '/oidc/auth',
       query: {
         client_id: 'footfall-cli',
-        redirect_uri: 'http://127.0.0.1:53682/callback',
+        redirect_uri: cliRedirect,
         response_type: 'code',
         scope: 'openid',
         code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runMigrations } from '@footfall/db';
 import {
   createTestDatabases,
-  messagingMigrationsDirectory,
+  migrateAll,
   migrationsDirectory,
   type TestDatabases,
   withClient,
@@ -48,7 +48,7 @@ describe(`migration ${migration}`, () => {
     databases = await createTestDatabases({ migrate: false });
     await migrateAuthUpTo(databases, migration);
     await insertLegacyRows(databases);
-    await migrateAll(databases);
+    await migrateAll([databases.services.auth], databases.messaging);
     server = await startAuthServer({ databases, clientSecrets: generateClientSecrets() });
   });
 
@@ -109,15 +109,6 @@ async function insertLegacyRows(databases: TestDatabases): Promise<void> {
         [model, id, payload],
       );
     }
-  });
-}
-
-async function migrateAll(databases: TestDatabases): Promise<void> {
-  await runMigrations({ ...authMigration(databases), directory: migrationsDirectory('auth') });
-  await runMigrations({
-    connectionString: databases.messaging.ownerUrl,
-    schema: databases.messaging.schema,
-    directory: messagingMigrationsDirectory,
   });
 }
 

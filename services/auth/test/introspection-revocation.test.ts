@@ -1,3 +1,4 @@
+import { cliRedirect } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchAuditEvent } from './audit-trail.ts';
@@ -108,7 +109,7 @@ describe('introspection and revocation', () => {
     const user = await createTestUser(server);
     const request = {
       configuration: cli,
-      redirectUri: 'http://127.0.0.1:53682/callback',
+      redirectUri: cliRedirect,
       scope: 'openid offline_access',
     };
     const tokens = await exchangeCode(cli, await runCodeFlow(server, request, user));

@@ -1,17 +1,11 @@
-import { PageBrowser } from '@footfall/testing';
+import { choosePassword, cliRedirect, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, secretsOf } from './oauth-clients.ts';
 import { SmtpPeer } from './smtp-peer.ts';
 import { createTestUser } from './test-users.ts';
-import {
-  callUserApi,
-  choosePasswordThroughLink,
-  customerUserInput,
-  openLink,
-  userApiToken,
-} from './user-api-calls.ts';
+import { callUserApi, customerUserInput, openLink, userApiToken } from './user-api-calls.ts';
 
 const from = 'Footfall <no-reply@footfall.test>';
 const password = 'mailed link passphrase';
@@ -80,11 +74,11 @@ describe('with SMTP configured, the user API', () => {
     const answer = await callUserApi(server, token, 'POST', '/users', input);
     const link = linkIn(mailsSince(before)[0]?.text ?? '');
 
-    const saved = await choosePasswordThroughLink(link, password);
+    const saved = await choosePassword(link, password);
     const cli = await discoverPublicClient(server, 'footfall-cli');
     const request = {
       configuration: cli,
-      redirectUri: 'http://127.0.0.1:53682/callback',
+      redirectUri: cliRedirect,
       scope: 'openid',
     };
     const tokens = await exchangeCode(
@@ -144,7 +138,7 @@ describe('with SMTP configured, the user API', () => {
     await smtp.listen();
 
     expect(failed.body.code).toBe('AUTH_MAIL_UNAVAILABLE');
-    expect((await choosePasswordThroughLink(first, password)).status).toBe(200);
+    expect((await choosePassword(first, password)).status).toBe(200);
   });
 
   it('answers 502 AUTH_MAIL_REJECTED when the server refuses the recipient', async () => {

@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { serviceClientIds } from '../src/clients.ts';
 import { configSchema } from '../src/config.ts';
 import { mailSettingsOf } from '../src/mail-config.ts';
+import { failingVariables, validEnvironment } from './config-environment.ts';
 
-const secret = 's'.repeat(32);
-const base = {
-  DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_auth',
-  MESSAGING_DATABASE_URL: 'postgres://footfall_auth_app:pw@127.0.0.1:5432/footfall_messaging',
-  AUTH_ISSUER: 'http://127.0.0.1:4101/oidc',
-  AUTH_CLIENT_SECRETS: JSON.stringify(
-    Object.fromEntries(serviceClientIds.map((id) => [id, secret])),
-  ),
-  AUTH_COOKIE_KEYS: secret,
-};
 const from = 'Footfall <no-reply@example.com>';
 
 function settingsOf(env: Record<string, string>) {
-  return mailSettingsOf(configSchema.parse({ ...base, ...env }));
-}
-
-function failingVariables(env: Record<string, string>): string[] {
-  const result = configSchema.safeParse({ ...base, ...env });
-
-  return result.success ? [] : result.error.issues.map((issue) => String(issue.path[0]));
+  return mailSettingsOf(configSchema.parse({ ...validEnvironment, ...env }));
 }
 
 describe('auth mail configuration', () => {
@@ -83,7 +67,9 @@ describe('auth mail configuration', () => {
   );
 
   it('refuses a server without a sender, naming AUTH_MAIL_FROM', () => {
-    expect(failingVariables({ AUTH_SMTP_HOST: 'smtp.example.com' })).toEqual(['AUTH_MAIL_FROM']);
+    const env = { ...validEnvironment, AUTH_SMTP_HOST: 'smtp.example.com' };
+
+    expect(failingVariables(env)).toEqual(['AUTH_MAIL_FROM']);
   });
 
   it.each([
@@ -111,6 +97,8 @@ describe('auth mail configuration', () => {
       'AUTH_SMTP_TLS',
     ],
   ])('refuses %s, naming the variable', (_case, env, variable) => {
-    expect(failingVariables({ AUTH_MAIL_FROM: from, ...env })).toContain(variable);
+    expect(failingVariables({ ...validEnvironment, AUTH_MAIL_FROM: from, ...env })).toContain(
+      variable,
+    );
   });
 });

@@ -1,22 +1,15 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { PageBrowser } from '@footfall/testing';
+import { choosePassword, cliRedirect, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
+import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
-import {
-  attemptSignIn,
-  auditEventsOf,
-  choosePasswordThroughLink,
-  openLink,
-  providerRecordsOf,
-  uniqueEmail,
-} from './user-api-calls.ts';
+import { auditEventsOf, openLink, providerRecordsOf, uniqueEmail } from './user-api-calls.ts';
 
 const script = resolve(import.meta.dirname, '../src/manage-admins.ts');
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 const password = 'operator chose this passphrase';
 
 interface Printed {
@@ -68,7 +61,7 @@ async function createAdmin() {
     throw new Error(`create failed: ${JSON.stringify(printed)}`);
   }
 
-  await choosePasswordThroughLink(printed.invitation.url, password);
+  await choosePassword(printed.invitation.url, password);
   return { ...printed.user, password };
 }
 
@@ -129,7 +122,7 @@ describe('the manage-admins command', () => {
     const before = await signIn(admin);
 
     const { printed } = await manageAdmins(['reset', '--email', admin.email]);
-    await choosePasswordThroughLink(printed.passwordReset?.url ?? '', 'a brand new passphrase');
+    await choosePassword(printed.passwordReset?.url ?? '', 'a brand new passphrase');
 
     expect(printed.ok).toBe(true);
     expect(before.refresh_token).toEqual(expect.any(String));
@@ -143,10 +136,7 @@ describe('the manage-admins command', () => {
     const second = await manageAdmins(['invite', '--email', email]);
 
     const firstLink = await openLink(new PageBrowser(), first.printed.invitation?.url ?? '');
-    const secondUse = await choosePasswordThroughLink(
-      second.printed.invitation?.url ?? '',
-      password,
-    );
+    const secondUse = await choosePassword(second.printed.invitation?.url ?? '', password);
     expect(firstLink.status).toBe(400);
     expect(firstLink.html).toContain('AUTH_LINK_INVALID');
     expect(secondUse.status).toBe(200);
@@ -155,7 +145,6 @@ describe('the manage-admins command', () => {
   it('disables an admin: every session revoked, no more sign-in, no more links', async () => {
     const admin = await createAdmin();
     await signIn(admin);
-    const cli = await discoverPublicClient(server, 'footfall-cli');
 
     const { code, printed } = await manageAdmins(['disable', '--email', admin.email]);
     const reset = await manageAdmins(['reset', '--email', admin.email]);
@@ -163,7 +152,7 @@ describe('the manage-admins command', () => {
     expect(code).toBe(0);
     expect(printed.user).toMatchObject({ id: admin.id, disabled: true });
     expect(await providerRecordsOf(server, admin.id)).toBe(0);
-    expect((await attemptSignIn(server, cli, cliRedirect, admin)).status).toBe(401);
+    expect((await submitSignIn(await openSignIn(server), admin)).status).toBe(401);
     expect(reset.code).toBe(1);
     expect(reset.printed).toEqual({ ok: false, error: 'The user is disabled' });
   });

@@ -2,39 +2,8 @@ import * as client from 'openid-client';
 import type { ServiceClientId } from '../src/clients.ts';
 import type { AuthServer } from './auth-server.ts';
 
-/** Plain HTTP is only allowed because the test server listens on loopback. */
-const loopbackOptions = { execute: [client.allowInsecureRequests] };
-
-/** An openid-client configuration for one of the service clients, authenticating with its secret. */
-export function discoverServiceClient(
-  server: AuthServer,
-  id: string,
-  secret = secretOf(server, id),
-): Promise<client.Configuration> {
-  return client.discovery(
-    new URL(server.issuer),
-    id,
-    undefined,
-    client.ClientSecretPost(secret),
-    loopbackOptions,
-  );
-}
-
-/** An openid-client configuration for a client that does not authenticate (public). */
-export function discoverPublicClient(
-  server: AuthServer,
-  id: string,
-): Promise<client.Configuration> {
-  return client.discovery(new URL(server.issuer), id, undefined, client.None(), loopbackOptions);
-}
-
-/** The secret startAuthServer generated for a service client. */
-export function secretOf(server: AuthServer, id: string): string {
-  const found = server.clients.find((candidate) => candidate.id === id);
-  if (found === undefined) throw new TypeError(`no service client ${id}`);
-
-  return found.secret;
-}
+// The in-process AuthServer has the issuer and clients these need, so the auth tests use them too.
+export { discoverPublicClient, discoverServiceClient, secretOf } from '@footfall/testing';
 
 /** The OAuth `error` code of a rejected openid-client call, for asserting codes not messages. */
 export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {

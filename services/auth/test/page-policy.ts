@@ -2,6 +2,7 @@
  * What every HTML page of the auth service must be, the provider's included: checks for its
  * Content-Security-Policy and markup, and a reader for the one-button forms of provider steps.
  */
+import { decodeEntities } from '@footfall/testing';
 import { expect } from 'vitest';
 
 /** The directives of a Content-Security-Policy header, each name mapped to its sources. */
@@ -15,7 +16,7 @@ export function directivesOf(header: string | null): Map<string, string> {
 }
 
 /** What every auth page must carry: the strict CSP, no caching, and no script or inline style. */
-export function expectStrictPage(response: Response, html: string): void {
+export function expectStrictPage(response: Pick<Response, 'headers'>, html: string): void {
   const csp = directivesOf(response.headers.get('content-security-policy'));
   expect(csp.get('default-src')).toBe("'none'");
   expect(csp.get('script-src')).toBe("'none'");
@@ -56,8 +57,4 @@ export function buttonFormOf(html: string, base: string | URL): ButtonForm {
     fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, decodeEntities(v)])),
     button: name === undefined ? {} : { [name]: decodeEntities(value) },
   };
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
 }

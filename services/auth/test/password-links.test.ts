@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import {
+  choosePassword,
+  cliRedirect,
+  dashboardRedirect,
+  PageBrowser,
+  pageFormOf,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthErrorCode, authErrors } from '../src/errors.ts';
@@ -8,13 +14,13 @@ import { passwordLength } from '../src/password-policy.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { expectStrictPage } from './page-policy.ts';
+import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 import {
-  attemptSignIn,
   auditEventsOf,
   callUserApi,
-  choosePasswordThroughLink,
   createUserViaApi,
   issueLinkViaApi,
   openLink,
@@ -26,8 +32,6 @@ import {
   userApiToken,
 } from './user-api-calls.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
 const goodPassword = 'quiet lantern orchard fifteen';
 
 let server: AuthServer;
@@ -78,14 +82,9 @@ describe('invitation links', () => {
     const { invitation } = await invite();
 
     const page = await openLink(new PageBrowser(), invitation.url);
-    const csp = page.headers.get('content-security-policy') ?? '';
 
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('cache-control')).toBe('no-store');
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'none'");
-    expect(csp).toContain("frame-ancestors 'none'");
+    expectStrictPage(page, page.html);
     expect(pageFormOf(page.html).action).toBe(new URL(invitation.url).pathname);
   });
 
@@ -127,7 +126,7 @@ describe('invitation links', () => {
   it('accept a password of exactly the minimum length', async () => {
     const { user, invitation } = await invite();
 
-    const saved = await choosePasswordThroughLink(invitation.url, 'b'.repeat(passwordLength.min));
+    const saved = await choosePassword(invitation.url, 'b'.repeat(passwordLength.min));
 
     expect(saved.status).toBe(200);
     expect(await storedPasswordHash(server, user.id)).not.toBeNull();
@@ -177,7 +176,7 @@ describe('invitation links', () => {
     const { user, invitation } = await invite(customerId);
     const dashboard = await discoverServiceClient(server, 'dashboard');
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
     const request = { configuration: dashboard, redirectUri: dashboardRedirect, scope: 'openid' };
     const flow = await runCodeFlow(server, request, { email: user.email, password: goodPassword });
     const idToken = (await exchangeCode(dashboard, flow)).claims();
@@ -253,7 +252,7 @@ describe('invitation links', () => {
     expectPageError(reopenedFirst, 'AUTH_LINK_INVALID');
     expectPageError(submittedFirst, 'AUTH_LINK_INVALID');
     expect(await storedPasswordHash(server, user.id)).toBeNull();
-    expect((await choosePasswordThroughLink(second.url, goodPassword)).status).toBe(200);
+    expect((await choosePassword(second.url, goodPassword)).status).toBe(200);
   });
 
   it('answer AUTH_LINK_INVALID for a token that was never issued', async () => {
@@ -265,7 +264,7 @@ describe('invitation links', () => {
   it('record password_set, naming the invitation, in the audit log', async () => {
     const { user, invitation } = await invite();
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
 
     expect(await auditEventsOf(server, user.id)).toEqual([
       { event: 'user_created', detail: { role: 'customer-user' } },
@@ -353,10 +352,10 @@ describe('password resets', () => {
     const refreshToken = await refreshTokenOf(person);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    const saved = await choosePasswordThroughLink(reset.url, newPassword);
+    const saved = await choosePassword(reset.url, newPassword);
     const refresh = await oauthErrorOf(client.refreshTokenGrant(cli, refreshToken));
-    const withOld = await attemptSignIn(server, cli, cliRedirect, person);
-    const withNew = await attemptSignIn(server, cli, cliRedirect, {
+    const withOld = await submitSignIn(await openSignIn(server), person);
+    const withNew = await submitSignIn(await openSignIn(server), {
       email: person.email,
       password: newPassword,
     });
@@ -371,7 +370,7 @@ describe('password resets', () => {
     const person = await createTestUser(server);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    await choosePasswordThroughLink(reset.url, newPassword);
+    await choosePassword(reset.url, newPassword);
 
     expectPageError(await openLink(new PageBrowser(), reset.url), 'AUTH_LINK_INVALID');
   });
@@ -380,7 +379,7 @@ describe('password resets', () => {
     const person = await createTestUser(server);
     const reset = await issueLinkViaApi(server, apiToken, person.id, 'password-reset');
 
-    await choosePasswordThroughLink(reset.url, newPassword);
+    await choosePassword(reset.url, newPassword);
 
     expect(await auditEventsOf(server, person.id)).toEqual([
       { event: 'password_reset_requested', detail: {} },
@@ -403,7 +402,7 @@ describe('a new invitation for someone who already has a password', () => {
     const tokens = await exchangeCode(cli, await runCodeFlow(server, request, person));
     const invitation = await issueLinkViaApi(server, apiToken, person.id, 'invitation');
 
-    await choosePasswordThroughLink(invitation.url, goodPassword);
+    await choosePassword(invitation.url, goodPassword);
 
     expect(await oauthErrorOf(client.refreshTokenGrant(cli, tokens.refresh_token ?? ''))).toBe(
       'invalid_grant',

@@ -1,4 +1,10 @@
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import {
+  authorizationUrlOf,
+  cliRedirect,
+  PageBrowser,
+  pageFormOf,
+  passSignInPages,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
@@ -9,8 +15,6 @@ import { buttonFormOf, expectStrictPage } from './page-policy.ts';
 import { auditRows, openSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 /**
  * The pages oidc-provider itself answers with (sign-out, its error page, and the steps it would
@@ -99,18 +103,11 @@ describe("the provider's pages", () => {
   });
 
   it('answers response_mode=form_post with a button that posts the code to the client', async () => {
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const url = client.buildAuthorizationUrl(cli, {
-      redirect_uri: cliRedirect,
-      scope: 'openid',
-      response_mode: 'form_post',
-      state,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
+    const request = { ...cliSignIn(), responseMode: 'form_post' as const };
+    const { url, codeVerifier, state } = await authorizationUrlOf(request);
 
-    const step = await signInAndConsent(new PageBrowser(), url, user);
+    const step = await passSignInPages(server, new PageBrowser(), { ...request, url }, user);
+    if (!(step instanceof Response)) throw new Error(`redirected to ${step.href}, not a page`);
     expect(step.status).toBe(200);
     const form = buttonFormOf(await expectOurPage(step), server.url);
     expect(form.action.href).toBe(cliRedirect);
@@ -122,7 +119,7 @@ describe("the provider's pages", () => {
       body: new URLSearchParams(form.fields),
     });
     const tokens = await client.authorizationCodeGrant(cli, callback, {
-      pkceCodeVerifier: verifier,
+      pkceCodeVerifier: codeVerifier,
       expectedState: state,
     });
     expect(tokens.claims()?.sub).toBe(user.id);
@@ -147,12 +144,7 @@ describe("the provider's pages", () => {
 
   /** Starts a new authorization request in `browser`; where its first page posts to. */
   async function firstStepIn(browser: PageBrowser): Promise<string> {
-    const url = client.buildAuthorizationUrl(cli, {
-      redirect_uri: cliRedirect,
-      scope: 'openid',
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
+    const { url } = await authorizationUrlOf(cliSignIn());
     const step = await browser.follow(url, cliRedirect);
     if (!(step instanceof Response)) return step.href;
 
@@ -173,21 +165,4 @@ describe("the provider's pages", () => {
 
 function locationOf(response: Response): URL {
   return new URL(response.headers.get('location') ?? '', response.url);
-}
-
-/** Signs in and allows on the pages, and returns the response the provider sent after them. */
-async function signInAndConsent(browser: PageBrowser, url: URL, user: TestUser): Promise<Response> {
-  let step = await browser.follow(url, cliRedirect);
-
-  for (let page = 0; page < 2 && step instanceof Response; page += 1) {
-    const { action, csrf } = pageFormOf(await step.text());
-    const fields = action.endsWith('/sign-in')
-      ? { csrf, email: user.email, password: user.password }
-      : { csrf, action: 'allow' };
-    const answer = await browser.request(new URL(action, url), fields);
-    step = await browser.follow(new URL(answer.headers.get('location') ?? '', url), cliRedirect);
-  }
-  if (!(step instanceof Response)) throw new Error(`redirected to ${step.href}, not a page`);
-
-  return step;
 }

@@ -1,3 +1,4 @@
+import { cliRedirect } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
@@ -10,7 +11,6 @@ import { LogCapture } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 const racingRefreshes = 5;
 
 describe('refresh token rotation and reuse detection', () => {

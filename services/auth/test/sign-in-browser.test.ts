@@ -1,11 +1,16 @@
 import { createServer, type Server } from 'node:http';
-import { findChromium } from '@footfall/testing';
-import * as client from 'openid-client';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  authorizationUrlOf,
+  type Credentials,
+  exchangeCode,
+  findChromium,
+} from '@footfall/testing';
+import type * as client from 'openid-client';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
-import { createTestUser, type TestUser } from './test-users.ts';
+import { createTestUser } from './test-users.ts';
 
 // The tests compile without the DOM library; this is the one browser function a page check calls.
 declare function getComputedStyle(element: unknown): { readonly backgroundColor: string };
@@ -28,65 +33,22 @@ const chromiumArgs = [
  * cross-origin redirect after them) and the browser reports no violation.
  */
 describe('sign-in in Chromium', () => {
-  let unavailable: string | undefined;
-  let server: AuthServer;
-  let browser: Browser;
-  let callback: CallbackReceiver;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    const found = await findChromium();
-    if ('unavailable' in found) {
-      unavailable = found.unavailable;
-      process.stdout.write(`[sign-in browser test] skipped: ${unavailable}\n`);
-      return;
-    }
-
-    server = await startAuthServer();
-    browser = await chromium.launch({ executablePath: found.executablePath, args: chromiumArgs });
-    callback = await receiveCallbacks();
-    user = await createTestUser(server, { role: 'platform-admin' });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await callback?.close();
-    await server?.close();
-  });
+  const chromiumSuite = setUpChromiumSuite('sign-in browser test');
 
   it('signs in through the pages and returns a code the CLI exchanges', async (context) => {
-    if (unavailable !== undefined) return context.skip(unavailable);
-    const cli = await discoverPublicClient(server, 'footfall-cli');
-    const verifier = client.randomPKCECodeVerifier();
-    const state = client.randomState();
-    const authorizationUrl = client.buildAuthorizationUrl(cli, {
-      redirect_uri: callback.redirectUri,
-      scope: 'openid',
-      state,
-      code_challenge: await client.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const page = await browser.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content.Security.Policy|Refused to/i.test(message.text()))
-        violations.push(message.text());
-    });
+    const suite = chromiumSuite(context);
+    const user = await createTestUser(suite.server, { role: 'platform-admin' });
+    const request = await authorizationUrlOf(signInRequest(suite));
+    const { page, violations } = await openPage(suite.browser);
 
-    await page.goto(authorizationUrl.href);
+    await page.goto(request.url.href);
     const buttonColour = await page
       .locator('button[value="sign-in"]')
       .evaluate((button) => getComputedStyle(button).backgroundColor);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await page.click('button[value="sign-in"]');
-    await page.click('button[value="allow"]');
-    const landed = await callback.next(15_000, () => violations.join('; '));
+    await signInAndAllow(page, user);
+    const landed = await suite.callback.next(15_000, () => violations.join('; '));
 
-    const tokens = await client.authorizationCodeGrant(cli, landed, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
+    const tokens = await exchangeCode(suite.cli, { ...request, callback: landed });
     expect(tokens.claims()?.role).toBe('platform-admin');
     // The page's own stylesheet applied: the CSP's style-src 'self' lets it in.
     expect(buttonColour).toBe('rgb(36, 80, 199)');
@@ -95,21 +57,13 @@ describe('sign-in in Chromium', () => {
   });
 
   it('shows the refusal on the page for a wrong password and stays on it', async (context) => {
-    if (unavailable !== undefined) return context.skip(unavailable);
-    const cli = await discoverPublicClient(server, 'footfall-cli');
-    const authorizationUrl = client.buildAuthorizationUrl(cli, {
-      redirect_uri: callback.redirectUri,
-      scope: 'openid',
-      state: client.randomState(),
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
-    const page = await browser.newPage();
+    const suite = chromiumSuite(context);
+    const user = await createTestUser(suite.server, { role: 'platform-admin' });
+    const { url } = await authorizationUrlOf(signInRequest(suite));
+    const page = await suite.browser.newPage();
 
-    await page.goto(authorizationUrl.href);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', `${user.password}-wrong`);
-    await page.click('button[value="sign-in"]');
+    await page.goto(url.href);
+    await signInOn(page, { email: user.email, password: `${user.password}-wrong` });
 
     expect(await page.locator('[role="alert"]').textContent()).toBe(
       'The email or password is not right.',
@@ -122,65 +76,18 @@ describe('sign-in in Chromium', () => {
 });
 
 describe('sign-out and the provider’s steps in Chromium', () => {
-  let unavailable: string | undefined;
-  let server: AuthServer;
-  let browser: Browser;
-  let callback: CallbackReceiver;
-  let cli: client.Configuration;
-
-  beforeAll(async () => {
-    const found = await findChromium();
-    if ('unavailable' in found) {
-      unavailable = found.unavailable;
-      process.stdout.write(`[sign-out browser test] skipped: ${unavailable}\n`);
-      return;
-    }
-
-    server = await startAuthServer();
-    browser = await chromium.launch({ executablePath: found.executablePath, args: chromiumArgs });
-    callback = await receiveCallbacks();
-    cli = await discoverPublicClient(server, 'footfall-cli');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await callback?.close();
-    await server?.close();
-  });
-
-  async function openPage() {
-    const page = await browser.newPage();
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (/Content.Security.Policy|Refused to/i.test(message.text()))
-        violations.push(message.text());
-    });
-    return { page, violations };
-  }
-
-  async function authorizationUrl(extra: Record<string, string> = {}) {
-    return client.buildAuthorizationUrl(cli, {
-      redirect_uri: callback.redirectUri,
-      scope: 'openid',
-      state: client.randomState(),
-      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-      ...extra,
-    });
-  }
+  const chromiumSuite = setUpChromiumSuite('sign-out browser test');
 
   it('signs out by pressing the page’s button, with no script and no CSP violation', async (context) => {
-    if (unavailable !== undefined) return context.skip(unavailable);
-    const user = await createTestUser(server);
-    const { page, violations } = await openPage();
-    await page.goto((await authorizationUrl()).href);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await page.click('button[value="sign-in"]');
-    await page.click('button[value="allow"]');
-    await callback.next(15_000, () => violations.join('; '));
+    const suite = chromiumSuite(context);
+    const user = await createTestUser(suite.server);
+    const { url } = await authorizationUrlOf(signInRequest(suite));
+    const { page, violations } = await openPage(suite.browser);
+    await page.goto(url.href);
+    await signInAndAllow(page, user);
+    await suite.callback.next(15_000, () => violations.join('; '));
 
-    await page.goto(`${cli.serverMetadata().end_session_endpoint}?client_id=footfall-cli`);
+    await page.goto(`${suite.cli.serverMetadata().end_session_endpoint}?client_id=footfall-cli`);
     expect(await page.locator('h1').textContent()).toBe('Sign out of Footfall?');
     await page.click('button[value="yes"]');
     await page.waitForURL(/\/session\/end\/success$/);
@@ -191,25 +98,95 @@ describe('sign-out and the provider’s steps in Chromium', () => {
   });
 
   it('goes on from a step the provider would submit by script, with a click', async (context) => {
-    if (unavailable !== undefined) return context.skip(unavailable);
-    const user = await createTestUser(server);
-    const { page, violations } = await openPage();
+    const suite = chromiumSuite(context);
+    const user = await createTestUser(suite.server);
+    const { page, violations } = await openPage(suite.browser);
 
     // form_post: the code reaches the CLI's loopback callback by a cross-origin form post.
-    await page.goto((await authorizationUrl({ response_mode: 'form_post' })).href);
-    await page.fill('input[name="email"]', user.email);
-    await page.fill('input[name="password"]', user.password);
-    await page.click('button[value="sign-in"]');
-    await page.click('button[value="allow"]');
+    const request = { ...signInRequest(suite), responseMode: 'form_post' as const };
+    await page.goto((await authorizationUrlOf(request)).url.href);
+    await signInAndAllow(page, user);
     expect(await page.locator('h1').textContent()).toBe('Continue to Footfall');
     await page.click('button:has-text("Continue")');
-    const landed = await callback.next(15_000, () => violations.join('; '));
+    const landed = await suite.callback.next(15_000, () => violations.join('; '));
 
     expect(landed.pathname).toBe('/callback');
     expect(violations).toEqual([]);
     await page.close();
   });
 });
+
+interface ChromiumSuite {
+  readonly server: AuthServer;
+  readonly cli: client.Configuration;
+  readonly browser: Browser;
+  readonly callback: CallbackReceiver;
+}
+
+/**
+ * Registers the hooks of a describe block that drives Chromium: its own auth server, the browser
+ * and a callback receiver, all closed after it. Each test takes them from the function returned,
+ * which skips the test instead when there is no Chromium here.
+ */
+function setUpChromiumSuite(label: string): (context: TestContext) => ChromiumSuite {
+  let suite: ChromiumSuite | undefined;
+  let unavailable = 'the suite did not start';
+  const opened: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    const found = await findChromium();
+    if ('unavailable' in found) {
+      unavailable = found.unavailable;
+      process.stdout.write(`[${label}] skipped: ${unavailable}\n`);
+      return;
+    }
+
+    const server = await startAuthServer();
+    opened.push(server);
+    const browser = await chromium.launch({
+      executablePath: found.executablePath,
+      args: chromiumArgs,
+    });
+    opened.push(browser);
+    const callback = await receiveCallbacks();
+    opened.push(callback);
+    suite = { server, browser, callback, cli: await discoverPublicClient(server, 'footfall-cli') };
+  });
+
+  afterAll(async () => {
+    for (const part of opened.reverse()) await part.close();
+  });
+
+  return (context) => suite ?? context.skip(unavailable);
+}
+
+/** The CLI's authorization request, redirecting to the suite's callback receiver. */
+function signInRequest(suite: ChromiumSuite) {
+  return { configuration: suite.cli, redirectUri: suite.callback.redirectUri, scope: 'openid' };
+}
+
+/** A new page, and the Content-Security-Policy violations it reports on its console. */
+async function openPage(browser: Browser) {
+  const page = await browser.newPage();
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+
+  return { page, violations };
+}
+
+/** Types the credentials into the sign-in page and presses its button. */
+async function signInOn(page: Page, credentials: Credentials): Promise<void> {
+  await page.fill('input[name="email"]', credentials.email);
+  await page.fill('input[name="password"]', credentials.password);
+  await page.click('button[value="sign-in"]');
+}
+
+async function signInAndAllow(page: Page, credentials: Credentials): Promise<void> {
+  await signInOn(page, credentials);
+  await page.click('button[value="allow"]');
+}
 
 interface CallbackReceiver {
   readonly redirectUri: string;

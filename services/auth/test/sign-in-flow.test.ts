@@ -1,3 +1,4 @@
+import { cliRedirect, dashboardRedirect } from '@footfall/testing';
 import { decodeJwt } from 'jose';
 import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +7,6 @@ import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
 const customerResource = 'urn:footfall:customer';
 
 describe('authorization code flow through the sign-in pages', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PageBrowser } from '@footfall/testing';
+import { decodeEntities, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeClients } from '../src/clients.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -18,7 +18,7 @@ import { createTestUser, type TestUser } from './test-users.ts';
 function emailFieldOf(html: string): string | undefined {
   const raw = /<input name="email"[^>]*\svalue="([^"]*)"/.exec(html)?.[1];
 
-  return raw?.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
+  return raw === undefined ? undefined : decodeEntities(raw);
 }
 
 describe('the sign-in page', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dashboardRedirect } from '@footfall/testing';
 import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -14,8 +15,7 @@ import {
 } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-const dashboardRedirect = 'http://127.0.0.1:4100/auth/callback';
+import { storedPasswordHash } from './user-api-calls.ts';
 
 /** How a PHC string of argon2id at 19 MiB and one lane begins, parameters in the standard order. */
 function hashPrefix(iterations: number): string {
@@ -25,18 +25,8 @@ function hashPrefix(iterations: number): string {
 /** OWASP's minimum argon2id cost, which is the default. */
 const defaultHashPrefix = hashPrefix(2);
 
-function expectHashStart(hash: string, prefix: string): void {
-  expect(hash.slice(0, prefix.length)).toBe(prefix);
-}
-
-async function storedHashOf(server: AuthServer, userId: string): Promise<string> {
-  return withAuthPool(server, async (pool) => {
-    const result = await pool.query<{ password_hash: string }>(
-      'SELECT password_hash FROM auth.users WHERE id = $1',
-      [userId],
-    );
-    return result.rows[0]?.password_hash ?? '';
-  });
+function expectHashStart(hash: string | null, prefix: string): void {
+  expect(hash?.slice(0, prefix.length)).toBe(prefix);
 }
 
 async function signInOnce(server: AuthServer, user: TestUser): Promise<void> {
@@ -57,7 +47,7 @@ describe('stored password hashes', () => {
   it('are argon2id with the default cost', async () => {
     const user = await createTestUser(server);
 
-    expectHashStart(await storedHashOf(server, user.id), defaultHashPrefix);
+    expectHashStart(await storedPasswordHash(server, user.id), defaultHashPrefix);
   });
 
   it('are made again with the configured cost when someone signs in', async () => {
@@ -70,12 +60,12 @@ describe('stored password hashes', () => {
 
     try {
       await signInOnce(costlier, user);
-      expectHashStart(await storedHashOf(server, user.id), hashPrefix(3));
+      expectHashStart(await storedPasswordHash(server, user.id), hashPrefix(3));
 
       // The new hash still matches the password; on the default replica it goes back to t=2.
       await signInOnce(costlier, user);
       await signInOnce(server, user);
-      expectHashStart(await storedHashOf(server, user.id), defaultHashPrefix);
+      expectHashStart(await storedPasswordHash(server, user.id), defaultHashPrefix);
     } finally {
       await costlier.close();
     }
@@ -83,7 +73,7 @@ describe('stored password hashes', () => {
 
   it('are rewritten in the standard parameter order when found in the old one', async () => {
     const user = await createTestUser(server);
-    const misordered = (await storedHashOf(server, user.id)).replace(
+    const misordered = ((await storedPasswordHash(server, user.id)) ?? '').replace(
       /^(\$argon2id\$v=19\$)m=(\d+),t=(\d+),p=(\d+)\$/,
       '$1m=$2,p=$4,t=$3$',
     );
@@ -94,7 +84,7 @@ describe('stored password hashes', () => {
 
     await signInOnce(server, user);
 
-    expectHashStart(await storedHashOf(server, user.id), defaultHashPrefix);
+    expectHashStart(await storedPasswordHash(server, user.id), defaultHashPrefix);
   });
 });
 

@@ -1,17 +1,20 @@
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import {
+  authorizationUrlOf,
+  type Credentials,
+  cliRedirect,
+  PageBrowser,
+  pageFormOf,
+} from '@footfall/testing';
 /**
  * Helpers for tests of the sign-in pages: reach the sign-in page the way a person does, post its
  * form, and read back what the service recorded (audit rows, the audit counter, log lines).
  */
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { expect } from 'vitest';
 import { escapeHtml } from '../src/html-pages.ts';
 import type { AuthServer } from './auth-server.ts';
 import { discoverPublicClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
-
-/** A loopback redirect URI of the CLI (any port is accepted on it). */
-export const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 export interface SignInSession {
   readonly browser: PageBrowser;
@@ -25,23 +28,14 @@ export interface SignInSession {
   readonly html: string;
 }
 
-export interface Credentials {
-  readonly email: string;
-  readonly password: string;
-}
-
 const configurations = new WeakMap<AuthServer, Promise<client.Configuration>>();
 
 /** Starts an authorization request as the CLI and follows it, in a new browser, to sign-in. */
 export async function openSignIn(server: AuthServer): Promise<SignInSession> {
   const cached = configurations.get(server) ?? discoverPublicClient(server, 'footfall-cli');
   configurations.set(server, cached);
-  const url = client.buildAuthorizationUrl(await cached, {
-    redirect_uri: cliRedirect,
-    scope: 'openid',
-    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-    code_challenge_method: 'S256',
-  });
+  const request = { configuration: await cached, redirectUri: cliRedirect, scope: 'openid' };
+  const { url } = await authorizationUrlOf(request);
 
   const browser = new PageBrowser();
   const page = await browser.follow(url, cliRedirect);

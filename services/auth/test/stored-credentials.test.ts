@@ -1,4 +1,4 @@
-import { type PageBrowser, withClient } from '@footfall/testing';
+import { cliRedirect, type PageBrowser, withClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -6,8 +6,6 @@ import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
-
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 
 /** Every row of every table in the auth schema, each as its JSON text. */
 async function everyStoredRow(server: AuthServer): Promise<string[]> {

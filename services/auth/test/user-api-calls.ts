@@ -1,15 +1,12 @@
-import { PageBrowser, pageFormOf } from '@footfall/testing';
+import { obtainServiceToken, type PageBrowser, pageFormOf } from '@footfall/testing';
 /**
  * Helpers for the user API and password-link tests: calling the API with the customer service's
  * token, following the links it returns in a browser, and reading what the database kept.
  */
-import * as client from 'openid-client';
+import { userApiResource, userApiScope } from '../src/user-api-access.ts';
 import type { AuthServer } from './auth-server.ts';
-import { discoverServiceClient } from './oauth-clients.ts';
+import { type AuditRow, auditRowsOf } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
-
-export const userApiResource = 'urn:footfall:auth';
-export const userApiScope = 'auth:users:write';
 
 /** A user as the API presents one. */
 export interface PresentedUser {
@@ -38,11 +35,10 @@ export interface ApiAnswer {
 }
 
 /** A fresh client-credentials token of the customer service for the user API. */
-export async function userApiToken(server: AuthServer): Promise<string> {
-  const customer = await discoverServiceClient(server, 'customer');
-  const parameters = { resource: userApiResource, scope: userApiScope };
+export function userApiToken(server: AuthServer): Promise<string> {
+  const request = { clientId: 'customer', resource: userApiResource, scopes: [userApiScope] };
 
-  return (await client.clientCredentialsGrant(customer, parameters)).access_token;
+  return obtainServiceToken(server, request);
 }
 
 /** One request to the user API; `token` undefined sends no Authorization header. */
@@ -162,51 +158,14 @@ export async function submitPasswordForm(
   return pageOf(answer);
 }
 
-/** Opens a link in a fresh browser and chooses `password` on it, as the person would. */
-export async function choosePasswordThroughLink(url: string, password: string) {
-  const browser = new PageBrowser();
-  const opened = await openLink(browser, url);
-  if (opened.status !== 200) throw new Error(`link answered ${opened.status}:\n${opened.html}`);
-
-  return submitPasswordForm(browser, url, opened.html, { password });
-}
-
-/**
- * Starts a code flow and submits the sign-in form once; the page the sign-in answers with (a
- * redirect on success, the form again with 401 when refused).
- */
-export async function attemptSignIn(
-  server: AuthServer,
-  configuration: client.Configuration,
-  redirectUri: string,
-  credentials: { email: string; password: string },
-): Promise<Response> {
-  const url = client.buildAuthorizationUrl(configuration, {
-    redirect_uri: redirectUri,
-    scope: 'openid',
-    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-    code_challenge_method: 'S256',
-  });
-  const browser = new PageBrowser();
-  const page = await browser.follow(url, redirectUri);
-  if (!(page instanceof Response)) throw new Error('signed in without a sign-in page');
-
-  const { action, csrf } = pageFormOf(await page.text());
-  return browser.request(new URL(action, server.url), { csrf, ...credentials });
-}
-
 /** The audit events recorded for a user, oldest first. */
-export function auditEventsOf(
+export async function auditEventsOf(
   server: AuthServer,
   userId: string,
-): Promise<{ event: string; detail: Record<string, unknown> }[]> {
-  return withAuthPool(server, async (pool) => {
-    const result = await pool.query<{ event: string; detail: Record<string, unknown> }>(
-      'SELECT event, detail FROM auth.audit_events WHERE user_id = $1 ORDER BY id',
-      [userId],
-    );
-    return result.rows;
-  });
+): Promise<Pick<AuditRow, 'event' | 'detail'>[]> {
+  const rows = await auditRowsOf(server, userId);
+
+  return rows.map(({ event, detail }) => ({ event, detail }));
 }
 
 /** The stored password hash of a user, or null. */

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { PageBrowser } from '@footfall/testing';
+import { cliRedirect, PageBrowser } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcServerOf } from '../src/app.ts';
+import { userApiResource, userApiScope } from '../src/user-api-access.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
 import {
-  attemptSignIn,
   auditEventsOf,
   callUserApi,
   createUserViaApi,
@@ -23,13 +24,10 @@ import {
   storedPasswordHash,
   submitPasswordForm,
   uniqueEmail,
-  userApiResource,
-  userApiScope,
   userApiToken,
   userRoleByEmail,
 } from './user-api-calls.ts';
 
-const cliRedirect = 'http://127.0.0.1:53682/callback';
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let server: AuthServer;
@@ -456,7 +454,6 @@ describe('platform admins, out of the API’s reach (T2)', () => {
 
   it('leaves the admin untouched: no link issued, not disabled, still signing in', async () => {
     const admin = await createTestUser(server, { role: 'platform-admin' });
-    const cli = await discoverPublicClient(server, 'footfall-cli');
 
     for (const [method, suffix] of adminRoutes) {
       await callUserApi(server, token, method, `/users/${admin.id}${suffix}`);
@@ -464,7 +461,7 @@ describe('platform admins, out of the API’s reach (T2)', () => {
 
     expect(await oneTimeTokenCount(server, admin.id)).toBe(0);
     expect(await auditEventsOf(server, admin.id)).toEqual([]);
-    expect((await attemptSignIn(server, cli, cliRedirect, admin)).status).toBe(303);
+    expect((await submitSignIn(await openSignIn(server), admin)).status).toBe(303);
   });
 
   it('refuses a customer user with an admin’s email as any taken email, 409 AUTH_USER_EXISTS', async () => {
@@ -521,11 +518,10 @@ describe('disabling a user', () => {
 
   it('refuses the user’s sign-in afterwards with the ordinary 401 page', async () => {
     const person = await createTestUser(server);
-    const cli = await discoverPublicClient(server, 'footfall-cli');
-    const before = await attemptSignIn(server, cli, cliRedirect, person);
+    const before = await submitSignIn(await openSignIn(server), person);
 
     await callUserApi(server, token, 'POST', `/users/${person.id}/disable`);
-    const after = await attemptSignIn(server, cli, cliRedirect, person);
+    const after = await submitSignIn(await openSignIn(server), person);
 
     expect(before.status).toBe(303);
     expect(after.status).toBe(401);
