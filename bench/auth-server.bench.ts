@@ -4,9 +4,9 @@
 // beside the decoy check an unknown email gets (ratio near 1: timing tells no email apart).
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { serviceClientIds } from '@footfall/contracts';
 import { databaseFor, runMigrations } from '@footfall/db';
 import { buildApp } from '../services/auth/src/app.ts';
-import { serviceClientIds } from '../services/auth/src/clients.ts';
 import { configSchema } from '../services/auth/src/config.ts';
 import { minimumHashingCost, PasswordHasher } from '../services/auth/src/password-hashing.ts';
 import { startBenchPostgres } from './bench-postgres.ts';

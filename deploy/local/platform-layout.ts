@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { serviceClientIds } from '@footfall/auth/clients';
+import { serviceClientIds } from '@footfall/contracts';
 import { buildConnectionUrl, databaseFor, type ServiceName } from '@footfall/db';
 import type { ServiceSpec } from './service-processes.ts';
 

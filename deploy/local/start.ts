@@ -2,12 +2,12 @@
 // an entry point; everything it starts receives explicit configuration.
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { serviceClientIds } from '@footfall/auth/clients';
 import {
   type DemoAccount,
   describeDemoAccounts,
   ensureDemoAccounts,
 } from '@footfall/auth/demo-accounts';
+import { serviceClientIds } from '@footfall/contracts';
 import {
   bootstrapDatabases,
   createPool,

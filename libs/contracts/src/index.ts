@@ -3,6 +3,7 @@ export { type Envelope, envelopeSchema } from './envelope.ts';
 export { rollupUpdatedV1 } from './footfall-updated.ts';
 export { findContract, type MessageContract, messageCatalogue } from './message-catalogue.ts';
 export { platformTopology, type TopicTopology } from './platform-topology.ts';
+export { type ServiceClientId, serviceClientIds } from './service-clients.ts';
 export { timestamp } from './timestamp.ts';
 export { allTopics, type Topic, topics } from './topics.ts';
 export {

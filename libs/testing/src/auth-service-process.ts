@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { type ServiceClientId, serviceClientIds } from '@footfall/auth/clients';
+import { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 import { findFreePort } from '@footfall/local-postgres';
 import { isRunning, stopChild, waitUntilReady } from '@footfall/local-processes';
 import { createTestDatabases, type TestDatabases } from './service-databases.ts';

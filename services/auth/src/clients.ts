@@ -1,15 +1,9 @@
+import { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 import type { ClientMetadata } from 'oidc-provider';
 import { scopesOfClient } from './resource-servers.ts';
 
-/** The services that call others over client credentials; each is a confidential client. */
-export const serviceClientIds = [
-  'tracking-ingestion',
-  'tracking-computation',
-  'customer',
-  'dashboard',
-] as const;
-
-export type ServiceClientId = (typeof serviceClientIds)[number];
+// The service clients are a platform-wide fact (installers give each a secret), kept in contracts.
+export { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 
 /** The admin command-line tool: a public native client (RFC 8252), so no secret. */
 export const cliClientId = 'footfall-cli';
