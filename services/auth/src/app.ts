@@ -22,13 +22,12 @@ import { pageAssets } from './page-assets.ts';
 import { PasswordHasher } from './password-hashing.ts';
 import { passwordPages } from './password-pages.ts';
 import { auditProviderEvents } from './provider-audit.ts';
+import { serviceName } from './service-name.ts';
 import { SignIn } from './sign-in.ts';
 import { SignInThrottle } from './sign-in-throttle.ts';
 import { ensureSigningKey } from './signing-keys.ts';
 import { userApi } from './user-api.ts';
 import { UserStore } from './users.ts';
-
-export const serviceName = 'auth';
 
 export type AuthAppOptions = Pick<ServiceOptions, 'logDestination'>;
 

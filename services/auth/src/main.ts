@@ -1,6 +1,7 @@
 import { loadConfig, runMain, startService } from '@footfall/service-kit';
-import { buildApp, serviceName } from './app.ts';
+import { buildApp } from './app.ts';
 import { configSchema } from './config.ts';
+import { serviceName } from './service-name.ts';
 
 runMain(serviceName, async () => {
   const config = loadConfig(configSchema, process.env);

@@ -2,9 +2,9 @@ import { baseConfigShape, createLogger } from '@footfall/service-kit';
 import { Registry } from 'prom-client';
 import { AccountAdministration, type LinkSettings } from './account-administration.ts';
 import { AccountState } from './account-state.ts';
-import { serviceName } from './app.ts';
 import { AuditLog } from './audit-log.ts';
 import type { Pool } from './database-pool.ts';
+import { serviceName } from './service-name.ts';
 import type { UserRole } from './users.ts';
 
 export interface StandaloneOptions {
