@@ -1,14 +1,20 @@
 /**
+ * The prefix of the names a transport gives its own metadata beside a message (Kafka's
+ * `footfall.attempt` header, for one), so no attribute can pass for it.
+ */
+export const transportAttributePrefix = 'footfall.';
+
+/**
  * Limits on the attributes that travel beside an envelope. They are Pub/Sub's (at most 100
  * attributes, names up to 256 bytes, values up to 1024 bytes, no `goog` prefix) with room left
- * for the attributes the transports add to a dead-letter copy, so an attribute set that one
- * transport carries, every transport carries.
+ * for the attributes the transports add to a dead-letter copy, and without the transports' own
+ * prefix, so an attribute set that one transport carries, every transport carries.
  */
 export const attributeLimits = Object.freeze({
   maxCount: 64,
   maxNameBytes: 256,
   maxValueBytes: 1024,
-  reservedPrefix: 'goog',
+  reservedPrefixes: ['goog', transportAttributePrefix],
 });
 
 /** What is wrong with a message's attributes, one line per problem; empty when nothing is. */
@@ -45,14 +51,13 @@ function problemsOf(name: string, value: unknown): string[] {
 }
 
 function nameProblems(name: string, shown: string): string[] {
-  const { maxNameBytes, reservedPrefix } = attributeLimits;
+  const { maxNameBytes, reservedPrefixes } = attributeLimits;
   const bytes = Buffer.byteLength(name, 'utf8');
+  const reserved = reservedPrefixes.find((prefix) => name.startsWith(prefix));
 
   if (bytes === 0) return ['an attribute name is empty'];
   if (bytes > maxNameBytes) return [`name ${shown} is ${bytes} bytes; at most ${maxNameBytes}`];
-  if (name.startsWith(reservedPrefix)) {
-    return [`name ${shown}: the prefix ${reservedPrefix} is reserved`];
-  }
+  if (reserved !== undefined) return [`name ${shown}: the prefix ${reserved} is reserved`];
 
   return [];
 }

@@ -42,6 +42,7 @@ describe('encodeMessage', () => {
     ['a name over 256 bytes', { ['é'.repeat(129)]: 'v' }, 'is 258 bytes'],
     ['an empty name', { '': 'v' }, 'name is empty'],
     ['a name Pub/Sub reserves', { 'goog-trace': 'v' }, 'prefix goog'],
+    ['a name the transports keep for their own', { 'footfall.attempt': '9' }, 'prefix footfall.'],
     ['a value over 1024 bytes', { trace: 'v'.repeat(1025) }, 'trace is 1025 bytes'],
     ['a 2 MB value', { trace: 'v'.repeat(2_000_000) }, 'trace is 2000000 bytes'],
     ['a value that is not a string', { trace: 7 as unknown as string }, 'not a string'],

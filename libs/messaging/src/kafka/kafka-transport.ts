@@ -6,7 +6,6 @@ import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { AdminConnection } from './admin-connection.ts';
-import { assertPublicAttributes } from './kafka-headers.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
 import {
   type ConsumerTimeouts,
@@ -127,7 +126,7 @@ class KafkaTransport implements Transport {
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.#subscriptions.assertOpen();
     const { producer, topics, options } = this.#parts;
-    const encoded = messages.map((message) => encode(topic, message, options));
+    const encoded = messages.map((message) => encodeMessage(topic, message, options.catalogue));
     if (encoded.length === 0) return [];
 
     await topics?.ensure([topic]);
@@ -186,11 +185,6 @@ class KafkaTransport implements Transport {
       sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
     });
   }
-}
-
-function encode(topic: string, message: OutgoingMessage, options: KafkaTransportOptions) {
-  assertPublicAttributes(message.attributes ?? {});
-  return encodeMessage(topic, message, options.catalogue);
 }
 
 function toRecord(message: EncodedMessage): Message {

@@ -240,14 +240,6 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     await waitFor('both are counted', async () => (await acknowledged()) === 2);
     expect(await committed()).toBe(2);
   });
-
-  it('refuses attributes that use the transport header prefix', async () => {
-    const { topic, catalogue } = fresh();
-    const transport = await open(catalogue);
-    const message = { ...orderMessage('k', 1), attributes: { [transportHeaders.attempt]: '9' } };
-
-    await expect(transport.publish(topic, [message])).rejects.toThrow(TypeError);
-  });
 });
 
 async function lagOf(registry: Registry, subscription: string): Promise<number | undefined> {

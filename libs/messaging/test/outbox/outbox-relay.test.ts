@@ -45,6 +45,30 @@ async function parkedRows() {
   return result.rows;
 }
 
+describe('outbox writer', () => {
+  it('refuses a message any transport would refuse, and writes none of the call', async () => {
+    scratch = await createScratchDatabase();
+    const topic = 'test.outbox.writer';
+    // Kafka's own header names: a relay could only ever fail to publish such a row.
+    const reserved = { ...orderMessage('k', 2), attributes: { 'footfall.attempt': '9' } };
+
+    const messages = [orderMessage('k', 1), reserved];
+    const client = await scratch.pool.connect();
+
+    try {
+      const writing = writeToOutbox(client, 'outbox', topic, messages, testCatalogue(topic));
+      await expect(writing).rejects.toMatchObject({
+        code: 'MESSAGING_INVALID_ATTRIBUTES',
+        message: expect.stringContaining('prefix footfall. is reserved'),
+      });
+    } finally {
+      client.release();
+    }
+    const written = await scratch.pool.query('SELECT count(*)::int AS n FROM outbox');
+    expect(written.rows[0]?.n).toBe(0);
+  });
+});
+
 describe('outbox relay', () => {
   it('parks the rows it can never publish, once, and publishes the rows around them', async () => {
     scratch = await createScratchDatabase();
