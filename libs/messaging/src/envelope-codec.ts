@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Envelope, envelopeSchema, messageCatalogue } from '@footfall/contracts';
 import type { z } from 'zod';
 import type { ContractCatalogue, OutgoingMessage } from './message.ts';
-import { attributeBytes, attributeProblems } from './message-attributes.ts';
+import { checkAttributes } from './message-attributes.ts';
 import { MessagingError } from './messaging-error.ts';
 
 /**
@@ -48,7 +48,9 @@ export function encodeMessage(
     throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems });
   }
 
-  return toEncoded(checkedEnvelope(message, checked.data), checkedAttributes(message));
+  const envelope = checkedEnvelope(message, checked.data);
+  const attributes = message.attributes ?? {};
+  return toEncoded(envelope, attributes, checkedAttributeBytes(message, attributes));
 }
 
 // The schema consumers decode with: an envelope it refuses would only be dead-lettered.
@@ -71,9 +73,9 @@ function checkedEnvelope(message: OutgoingMessage, payload: unknown): Envelope {
   return { ...envelope.data, payload };
 }
 
-function checkedAttributes(message: OutgoingMessage): Readonly<Record<string, string>> {
-  const attributes = message.attributes ?? {};
-  const problems = attributeProblems(attributes);
+// What the attributes add to the message's size, measured in the pass that checks them.
+function checkedAttributeBytes(message: OutgoingMessage, attributes: unknown): number {
+  const { problems, bytes } = checkAttributes(attributes);
 
   if (problems.length > 0) {
     const { type, version } = message;
@@ -84,12 +86,16 @@ function checkedAttributes(message: OutgoingMessage): Readonly<Record<string, st
     });
   }
 
-  return attributes;
+  return bytes;
 }
 
-function toEncoded(envelope: Envelope, attributes: Readonly<Record<string, string>>) {
+function toEncoded(
+  envelope: Envelope,
+  attributes: Readonly<Record<string, string>>,
+  attributeBytes: number,
+): EncodedMessage {
   const data = Buffer.from(JSON.stringify(envelope), 'utf8');
-  const size = data.length + attributeBytes(attributes);
+  const size = data.length + attributeBytes;
 
   if (size > maxMessageBytes) {
     throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', {
