@@ -1,11 +1,10 @@
 import { pubsubEmulator } from '@footfall/testing';
 import { PubSub, v1 } from '@google-cloud/pubsub';
+import { grpcCodes, grpcStatus } from '../../src/pubsub/grpc-status.ts';
 import { deadLetterName, ensureSubscriptionTopology } from '../../src/pubsub/index.ts';
 import { resolveRetryPolicy } from '../../src/retry-policy.ts';
 import type { RetryPolicy } from '../../src/transport.ts';
 
-/** gRPC's DEADLINE_EXCEEDED. */
-const deadlineExceeded = 4;
 const pullTimeoutMs = 500;
 
 type ReaderSettings = ConstructorParameters<typeof v1.SubscriberClient>[0];
@@ -101,7 +100,7 @@ export class PubSubTestEmulator {
       const [response] = await reader.pull(request, { timeout: pullTimeoutMs, retry: null });
       return response.receivedMessages ?? [];
     } catch (error) {
-      if ((error as { code?: unknown }).code === deadlineExceeded) return [];
+      if (grpcStatus(error) === grpcCodes.deadlineExceeded) return [];
       throw error;
     }
   }
