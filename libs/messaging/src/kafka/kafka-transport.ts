@@ -7,6 +7,7 @@ import { sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { AdminConnection } from './admin-connection.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
+import { kafkaPublishFailure } from './kafka-publish-failure.ts';
 import {
   type ConsumerTimeouts,
   type KafkaSubscription,
@@ -125,14 +126,14 @@ class KafkaTransport implements Transport {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.#subscriptions.assertOpen();
-    const { producer, topics, options } = this.#parts;
+    const { topics, options } = this.#parts;
     const encoded = messages.map((message) => encodeMessage(topic, message, options.catalogue));
     if (encoded.length === 0) return [];
 
     await topics?.ensure([topic]);
     // One slice after another, so a key's messages reach the partition in order.
     for (const slice of this.#slices(encoded)) {
-      await producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+      await this.#send(topic, slice);
     }
     options.metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
@@ -175,6 +176,14 @@ class KafkaTransport implements Transport {
     await this.#parts.producer.disconnect();
     await this.#parts.topics?.close();
     await this.#parts.probe.close();
+  }
+
+  async #send(topic: string, slice: readonly EncodedMessage[]): Promise<void> {
+    try {
+      await this.#parts.producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+    } catch (error) {
+      throw kafkaPublishFailure(topic, error);
+    }
   }
 
   // The broker's limit applies to each partition's batch; bounding the whole send bounds each.

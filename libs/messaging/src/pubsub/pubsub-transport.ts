@@ -5,6 +5,7 @@ import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { pubsubPublishFailure } from './pubsub-publish-failure.ts';
 import { probePubSub } from './pubsub-reachability.ts';
 import { openPubSubSubscription } from './pubsub-subscription.ts';
 import { ensureSubscriptionTopology, ensureTopic } from './pubsub-topology.ts';
@@ -89,7 +90,7 @@ class PubSubTransport implements Transport {
 
     await this.#ensureTopic(topic);
     const publisher = this.#publisher(topic);
-    await Promise.all(encoded.map((message) => publishOne(publisher, message)));
+    await Promise.all(encoded.map((message) => publishOne(publisher, topic, message)));
     metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
   }
@@ -156,7 +157,7 @@ class PubSubTransport implements Transport {
  * overtakes the lost one. The caller gets the error and may retry (the outbox relay does), so
  * the key is resumed for that retry.
  */
-async function publishOne(publisher: Topic, message: EncodedMessage): Promise<void> {
+async function publishOne(publisher: Topic, topic: string, message: EncodedMessage) {
   try {
     await publisher.publishMessage({
       data: message.data,
@@ -165,6 +166,6 @@ async function publishOne(publisher: Topic, message: EncodedMessage): Promise<vo
     });
   } catch (error) {
     publisher.resumePublishing(message.key);
-    throw error;
+    throw pubsubPublishFailure(topic, error);
   }
 }
