@@ -45,6 +45,18 @@ async function parkedRows() {
   return result.rows;
 }
 
+/**
+ * Advisory locks held in the scratch database. The server's other databases do not count: test
+ * files run side by side, and the postgres broker's claim takes advisory locks of its own.
+ */
+async function advisoryLocks(): Promise<number> {
+  const result = await (scratch as ScratchDatabase).pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
 describe('outbox writer', () => {
   it('refuses a message any transport would refuse, and writes none of the call', async () => {
     scratch = await createScratchDatabase();
@@ -205,10 +217,7 @@ describe('outbox relay', () => {
     });
 
     await expect(relay.relayOnce()).rejects.toMatchObject({ code: 'MESSAGING_PUBLISH_TIMEOUT' });
-    const locks = await scratch.pool.query(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'",
-    );
-    expect(locks.rows[0]?.n).toBe(0);
+    expect(await advisoryLocks()).toBe(0);
 
     await admin.query('ROLLBACK');
     await waitFor('the row is published and marked', async () => (await relay.relayOnce()) === 1);
