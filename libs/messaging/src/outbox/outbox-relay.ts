@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withTransaction } from '@footfall/db';
 import type pg from 'pg';
 import type { MessagingLogger } from '../message.ts';
 import type { Transport } from '../transport.ts';
@@ -85,29 +86,17 @@ export class OutboxRelay {
     return (await this.#relayRound()).published;
   }
 
+  // withTransaction destroys a connection whose ROLLBACK failed (after a statement timed out,
+  // say) rather than pool it still inside the round's transaction, holding the lock.
   async #relayRound(): Promise<Round> {
-    const outcome = await this.#inTransaction((client) => this.#relayLocked(client));
+    const outcome = await withTransaction(this.#options.pool, (client) =>
+      this.#relayLocked(client),
+    );
     this.#reportParked(outcome);
 
     // What the round did before a failure is committed; the failure delays the next round.
     if (outcome.failure !== undefined) throw outcome.failure;
     return { published: outcome.sent.length, parked: outcome.parked.length };
-  }
-
-  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#options.pool.connect();
-
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async #relayLocked(client: pg.PoolClient): Promise<PublishOutcome> {

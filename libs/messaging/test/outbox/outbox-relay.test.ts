@@ -222,6 +222,34 @@ describe('outbox relay', () => {
     await admin.query('ROLLBACK');
     await waitFor('the row is published and marked', async () => (await relay.relayOnce()) === 1);
   });
+
+  it('drops a connection whose ROLLBACK failed instead of pooling it mid-transaction', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    // Marking the row sent waits for this lock, and the relay's pool gives up on any statement
+    // after a second: on the UPDATE, then on the ROLLBACK queued behind it.
+    const locker = new pg.Client({ connectionString: scratch.url });
+    const pool = new pg.Pool({ connectionString: scratch.url, max: 1, query_timeout: 1_000 });
+    const relay = new OutboxRelay({ pool, table: 'outbox', transport });
+    await locker.connect();
+
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE outbox IN EXCLUSIVE MODE');
+      await expect(relay.relayOnce()).rejects.toThrow('Query read timeout');
+      await locker.query('ROLLBACK');
+
+      // A pooled connection would still be inside the round's transaction, holding its lock.
+      await waitFor('the round holds no lock', async () => (await advisoryLocks()) === 0, 5_000);
+      expect(pool.totalCount).toBe(0);
+    } finally {
+      // Before the scratch database is dropped, which would cut these connections off.
+      await Promise.all([locker.end(), pool.end()]);
+    }
+  });
 });
 
 // docs/messaging.md, "When the relay cannot publish": release one row for the next round.
