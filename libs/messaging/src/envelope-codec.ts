@@ -33,19 +33,21 @@ export function encodeMessage(
 ): EncodedMessage {
   const contract = catalogue.find((c) => c.type === message.type && c.version === message.version);
   const { type, version } = message;
+  const refused = { messageId: message.id };
 
   if (contract === undefined) {
-    throw new MessagingError('MESSAGING_UNKNOWN_CONTRACT', { type, version });
+    throw new MessagingError('MESSAGING_UNKNOWN_CONTRACT', { type, version }, refused);
   }
 
   if (contract.topic !== topic) {
-    throw new MessagingError('MESSAGING_WRONG_TOPIC', { type, topic, expected: contract.topic });
+    const params = { type, topic, expected: contract.topic };
+    throw new MessagingError('MESSAGING_WRONG_TOPIC', params, refused);
   }
 
   const checked = contract.payload.safeParse(message.payload);
   if (!checked.success) {
     const problems = describeIssues(checked.error.issues);
-    throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems });
+    throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems }, refused);
   }
 
   const envelope = checkedEnvelope(message, checked.data);
@@ -67,7 +69,8 @@ function checkedEnvelope(message: OutgoingMessage, payload: unknown): Envelope {
 
   if (!envelope.success) {
     const problems = describeIssues(envelope.error.issues);
-    throw new MessagingError('MESSAGING_INVALID_ENVELOPE', { type, version, problems });
+    const params = { type, version, problems };
+    throw new MessagingError('MESSAGING_INVALID_ENVELOPE', params, { messageId: message.id });
   }
 
   return { ...envelope.data, payload };
@@ -78,12 +81,8 @@ function checkedAttributeBytes(message: OutgoingMessage, attributes: unknown): n
   const { problems, bytes } = checkAttributes(attributes);
 
   if (problems.length > 0) {
-    const { type, version } = message;
-    throw new MessagingError('MESSAGING_INVALID_ATTRIBUTES', {
-      type,
-      version,
-      problems: problems.join('; '),
-    });
+    const params = { type: message.type, version: message.version, problems: problems.join('; ') };
+    throw new MessagingError('MESSAGING_INVALID_ATTRIBUTES', params, { messageId: message.id });
   }
 
   return bytes;
@@ -98,11 +97,8 @@ function toEncoded(
   const size = data.length + attributeBytes;
 
   if (size > maxMessageBytes) {
-    throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', {
-      id: envelope.id,
-      size,
-      limit: maxMessageBytes,
-    });
+    const params = { id: envelope.id, size, limit: maxMessageBytes };
+    throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', params, { messageId: envelope.id });
   }
 
   return { id: envelope.id, key: envelope.key, data, attributes, size };

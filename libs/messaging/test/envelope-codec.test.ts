@@ -57,6 +57,21 @@ describe('encodeMessage', () => {
     );
   });
 
+  it('names the refused message by its id, so a caller can tell which of a batch it was', () => {
+    const id = '0b9a4a52-4a1e-4d0c-9a51-3f0fb0d3a3d1';
+    const unknown = { ...orderMessage('k', 1), id, version: 3 };
+    const badAttribute = { ...orderMessage('k', 1), id, attributes: { '': 'v' } };
+
+    expect(encode(unknown)).toThrow(expect.objectContaining({ messageId: id }));
+    expect(encode(badAttribute)).toThrow(expect.objectContaining({ messageId: id }));
+    expect(encode(messageOfSize(maxMessageBytes + 1))).toThrow(
+      expect.objectContaining({
+        code: 'MESSAGING_MESSAGE_TOO_LARGE',
+        messageId: expect.any(String),
+      }),
+    );
+  });
+
   it('counts attributes in the size limit, up to the last byte', () => {
     const attributes = Object.fromEntries(
       [...Array(60).keys()].map((n) => [`a${n}`, 'v'.repeat(1000)]),

@@ -51,8 +51,9 @@ const maxErrorLength = 1000;
  *
  * A row the transport refuses for good (too large, an unknown contract, a topic this service
  * may no longer publish to) is parked with its error, counted and logged once, and the rows
- * behind it go on. Any other failure ends the round, and the next one waits, doubling from
- * `pollIntervalMs` to `maxBackoffMs` while they keep failing.
+ * behind it go on; see publishRows for how few calls that takes. Any other failure ends the
+ * round, and the next one waits, doubling from `pollIntervalMs` to `maxBackoffMs` while they
+ * keep failing.
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;

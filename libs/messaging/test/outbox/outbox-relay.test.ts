@@ -7,6 +7,7 @@ import {
   OutboxMetrics,
   OutboxRelay,
   type OutgoingMessage,
+  type Transport,
   writeToOutbox,
 } from '../../src/index.ts';
 import { orderMessage, Recorder, testCatalogue, waitFor } from '../contract/test-messages.ts';
@@ -55,6 +56,23 @@ async function advisoryLocks(): Promise<number> {
      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   return result.rows[0]?.n ?? 0;
+}
+
+/** The transport as it is, noting how many messages each publish call carried. */
+function countingPublishes(transport: Transport) {
+  const calls: number[] = [];
+  const counted: Transport = {
+    name: transport.name,
+    publish: (topic, messages) => {
+      calls.push(messages.length);
+      return transport.publish(topic, messages);
+    },
+    subscribe: (options) => transport.subscribe(options),
+    check: () => transport.check(),
+    close: () => transport.close(),
+  };
+
+  return { transport: counted, calls };
 }
 
 describe('outbox writer', () => {
@@ -130,6 +148,80 @@ describe('outbox relay', () => {
     ]);
     expect(logger.lines[1]?.details).toMatchObject({ table: 'outbox', id: refused });
     expect(await registry.metrics()).toContain('messaging_outbox_parked_total{table="outbox"} 2');
+  });
+
+  it('parks every row of a topic it may not publish to after one publish call', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    await broker.provision({ topic, publishers: [], subscriptions: [] });
+    const catalogue = testCatalogue(topic);
+    const opened = await broker.open(producerRole, topic, { catalogue });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+    const messages = Array.from({ length: 20 }, (_, n) => orderMessage('k', n));
+    const ids = await commitToOutbox(topic, messages, catalogue);
+
+    expect(await relay.relayOnce()).toBe(0);
+
+    expect(calls).toEqual([20]);
+    const parked = await parkedRows();
+    expect(parked.map((row) => row.id)).toEqual(ids);
+    expect(parked.every((row) => row.error.startsWith('MESSAGING_NOT_PERMITTED: '))).toBe(true);
+  });
+
+  it('publishes the runs between refused rows in one call each, in order', async () => {
+    scratch = await createScratchDatabase();
+    const { topic, subscription } = await broker.freshTopic();
+    const retiredContract = { topic, type: 'test.order.retired', version: 1, payload: z.unknown() };
+    const retired = { type: 'test.order.retired', version: 1, key: 'k', payload: {} };
+    const messages = Array.from({ length: 10 }, (_, n) =>
+      n === 3 || n === 7 ? retired : orderMessage('k', n),
+    );
+    const ids = await commitToOutbox(topic, messages, [...testCatalogue(topic), retiredContract]);
+    const opened = await broker.open(producerRole, topic, { catalogue: testCatalogue(topic) });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+    const { transport: consumer } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+    await consumer.subscribe({ topic, subscription, handler: recorder.record });
+
+    expect(await relay.relayOnce()).toBe(8);
+
+    // All ten, refused at row 3: rows 0-2; rows 4-9, refused at row 7: rows 4-6; rows 8-9.
+    expect(calls).toEqual([10, 3, 6, 3, 2]);
+    expect((await parkedRows()).map((row) => row.id)).toEqual([ids[3], ids[7]]);
+    const delivered = ids.filter((_, n) => n !== 3 && n !== 7);
+    await waitFor('the other eight are delivered', () => recorder.ids.size === 8);
+    expect([...recorder.ids]).toEqual(delivered);
+  });
+
+  it('splits a run in halves when the refusal names no row of it', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const pair = [orderMessage('k', 0), orderMessage('k', 1)];
+    const [first, second] = await commitToOutbox(topic, pair, catalogue);
+    // Written around writeToOutbox, which would have refused it: no id, and no contract.
+    const anonymous = { type: 'test.order.retired', version: 1, key: 'k', payload: {} };
+    await scratch.pool.query(
+      'INSERT INTO outbox (id, topic, message) VALUES (gen_random_uuid(), $1, $2)',
+      [topic, anonymous],
+    );
+    const [last] = await commitToOutbox(topic, [orderMessage('k', 3)], catalogue);
+    const opened = await broker.open(producerRole, topic, { catalogue });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+
+    expect(await relay.relayOnce()).toBe(3);
+
+    expect(calls).toEqual([4, 2, 2, 1, 1]);
+    const published = await scratch.pool.query<{ id: string }>(
+      'SELECT id FROM outbox WHERE published_at IS NOT NULL ORDER BY position',
+    );
+    expect(published.rows.map((row) => row.id)).toEqual([first, second, last]);
+    expect((await parkedRows()).map((row) => row.error)).toEqual([
+      expect.stringMatching(/^MESSAGING_UNKNOWN_CONTRACT: /),
+    ]);
   });
 
   it('publishes a parked row an operator released with the documented SQL', async () => {
