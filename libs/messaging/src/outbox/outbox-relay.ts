@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withTransaction } from '@footfall/db';
 import type pg from 'pg';
+import { describeError } from '../error-description.ts';
 import type { MessagingLogger } from '../message.ts';
 import type { Transport } from '../transport.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
@@ -136,7 +137,10 @@ export class OutboxRelay {
     await client.query(
       `UPDATE ${table} SET parked_at = now(), parked_error = e.error
        FROM unnest($1::uuid[], $2::text[]) AS e(id, error) WHERE ${table}.id = e.id`,
-      [outcome.parked.map(({ row }) => row.id), outcome.parked.map(({ error }) => describe(error))],
+      [
+        outcome.parked.map(({ row }) => row.id),
+        outcome.parked.map(({ error }) => describeError(error, maxErrorLength)),
+      ],
     );
   }
 
@@ -216,12 +220,4 @@ export class OutboxRelay {
       [retentionMs / 1000],
     );
   }
-}
-
-// The code first when there is one: that is what an operator looks up in the docs.
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const name = typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
-  return `${name}: ${message}`.slice(0, maxErrorLength);
 }
