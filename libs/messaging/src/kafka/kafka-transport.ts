@@ -1,11 +1,12 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
+import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
-import { sliceForSending } from '../publish-slices.ts';
+import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { AdminConnection } from './admin-connection.ts';
+import { kafkaLimits } from './kafka-limits.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
 import { kafkaPublishFailure } from './kafka-publish-failure.ts';
 import {
@@ -28,8 +29,8 @@ export interface KafkaTransportOptions extends TransportDependencies {
   readonly createTopics?: boolean;
   /**
    * How long a consumer may go without a heartbeat before the group gives its partitions to
-   * another member: the delay before a crashed consumer's messages move on.
-   * @default 30000
+   * another member: the delay before a crashed consumer's messages move on. At least 6000, the
+   * brokers' default `group.min.session.timeout.ms`. @default 30000
    */
   readonly sessionTimeoutMs?: number;
   /**
@@ -43,11 +44,6 @@ export interface KafkaTransportOptions extends TransportDependencies {
 
 /** Record framing beside the envelope and headers: lengths, offsets, timestamps, the key. */
 const recordOverheadBytes = 256;
-const defaultMaxBatchBytes = 900 * 1024;
-// The largest message with a 256-character key of 4-byte characters, and its framing.
-const smallestMaxBatchBytes = maxMessageBytes + 8 * 1024;
-// Slices also stay within this many records, as the postgres transport's do.
-const maxRecordsPerSend = 500;
 
 /**
  * The Kafka transport: one topic per platform topic, partitioned by the message key, the
@@ -57,7 +53,9 @@ const maxRecordsPerSend = 500;
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
   const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
-  const maxBatchBytes = checkedMaxBatchBytes(options.maxBatchBytes ?? defaultMaxBatchBytes);
+  const maxBatchBytes = checkedMaxBatchBytes(
+    options.maxBatchBytes ?? kafkaLimits.defaultMaxBatchBytes,
+  );
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -84,6 +82,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
 }
 
 function checkedMaxBatchBytes(maxBatchBytes: number): number {
+  const { smallestMaxBatchBytes } = kafkaLimits;
   if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < smallestMaxBatchBytes) {
     throw new TypeError(`maxBatchBytes must be an integer of at least ${smallestMaxBatchBytes}`);
   }
@@ -93,8 +92,9 @@ function checkedMaxBatchBytes(maxBatchBytes: number): number {
 
 // kafkajs wants the heartbeat well inside the session; a third is its own advice.
 function consumerTimeouts(sessionTimeoutMs: number): ConsumerTimeouts {
-  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 3_000) {
-    throw new TypeError('sessionTimeoutMs must be an integer of at least 3000');
+  const { minSessionTimeoutMs } = kafkaLimits;
+  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < minSessionTimeoutMs) {
+    throw new TypeError(`sessionTimeoutMs must be an integer of at least ${minSessionTimeoutMs}`);
   }
 
   return {
@@ -189,7 +189,7 @@ class KafkaTransport implements Transport {
   // The broker's limit applies to each partition's batch; bounding the whole send bounds each.
   #slices(encoded: readonly EncodedMessage[]): EncodedMessage[][] {
     return sliceForSending(encoded, {
-      maxCount: maxRecordsPerSend,
+      maxCount: maxMessagesPerSlice,
       maxBytes: this.#parts.maxBatchBytes,
       sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
     });

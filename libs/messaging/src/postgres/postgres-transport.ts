@@ -4,7 +4,7 @@ import { encodeMessage } from '../envelope-codec.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
 import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
-import { sliceForSending } from '../publish-slices.ts';
+import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import {
@@ -38,7 +38,7 @@ export interface PostgresTransportOptions extends TransportDependencies {
 
 // A single publish() of many messages is sent in slices, each one call and one transaction,
 // small enough that one call never carries hundreds of megabytes of large messages.
-const publishSlice = { maxCount: 500, maxBytes: 8 * 1024 * 1024 };
+const publishSlice = { maxCount: maxMessagesPerSlice, maxBytes: 8 * 1024 * 1024 };
 // Up to 500,000 messages per run, 5,000 per transaction (measured: about 20 ms each).
 const cleanupSliceSize = 5_000;
 const cleanupMaxSlices = 100;
