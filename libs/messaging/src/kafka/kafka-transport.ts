@@ -1,7 +1,7 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
@@ -71,9 +71,10 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 
-  await producer.connect().catch((error: unknown) => {
-    const params = { transport: 'kafka', target: options.brokers.join(',') };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
+  await makeFirstContact({
+    transport: 'kafka',
+    target: options.brokers.join(','),
+    contact: () => producer.connect(),
   });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
   // Not retried: a readiness probe has its own deadline and asks again soon.

@@ -1,8 +1,8 @@
 import { createPool } from '@footfall/db';
 import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
@@ -59,14 +59,12 @@ export async function createPostgresTransport(
     onIdleError: (error) => options.logger?.warn({ err: error }, 'messaging connection lost'),
   });
 
-  try {
-    await pool.query('SELECT 1');
-  } catch (error) {
-    await pool.end();
-    const params = { transport: 'postgres', target: databaseOf(options.connectionString) };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
-  }
-
+  await makeFirstContact({
+    transport: 'postgres',
+    target: databaseOf(options.connectionString),
+    contact: () => pool.query('SELECT 1'),
+    cleanUp: () => pool.end(),
+  });
   return new PostgresTransport(pool, options, settings);
 }
 

@@ -1,7 +1,7 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
@@ -42,14 +42,12 @@ export async function createPubSubTransport(options: PubSubTransportOptions): Pr
   if (options.projectId === '') throw new TypeError('projectId must not be empty');
   const pubsub = new PubSub(clientSettings(options));
 
-  try {
-    await probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 });
-  } catch (error) {
-    await pubsub.close();
-    const params = { transport: 'pubsub', target: options.apiEndpoint ?? 'Pub/Sub' };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
-  }
-
+  await makeFirstContact({
+    transport: 'pubsub',
+    target: options.apiEndpoint ?? 'Pub/Sub',
+    contact: () => probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 }),
+    cleanUp: () => pubsub.close(),
+  });
   return new PubSubTransport(pubsub, options);
 }
 
