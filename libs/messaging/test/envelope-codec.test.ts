@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMessage, maxMessageBytes, type OutgoingMessage } from '../src/index.ts';
-import { orderMessage, permissiveCatalogue } from './contract/test-messages.ts';
+import { messageOfSize, orderMessage, permissiveCatalogue } from './contract/test-messages.ts';
 
 const topic = 'test.codec';
 const catalogue = permissiveCatalogue(topic);
 
 function encode(message: OutgoingMessage) {
   return () => encodeMessage(topic, message, catalogue);
-}
-
-/** A message whose envelope and attributes come to exactly `bytes`. */
-function messageOfSize(bytes: number, attributes: Record<string, string> = {}) {
-  const base = { ...orderMessage('k', 1), payload: { sequence: 1, note: '' }, attributes };
-  const overhead = encodeMessage(topic, base, catalogue).size;
-  return { ...base, payload: { sequence: 1, note: 'n'.repeat(bytes - overhead) } };
 }
 
 describe('encodeMessage', () => {
@@ -64,7 +57,7 @@ describe('encodeMessage', () => {
 
     expect(encode(unknown)).toThrow(expect.objectContaining({ messageId: id }));
     expect(encode(badAttribute)).toThrow(expect.objectContaining({ messageId: id }));
-    expect(encode(messageOfSize(maxMessageBytes + 1))).toThrow(
+    expect(encode(messageOfSize(topic, 1, maxMessageBytes + 1))).toThrow(
       expect.objectContaining({
         code: 'MESSAGING_MESSAGE_TOO_LARGE',
         messageId: expect.any(String),
@@ -76,8 +69,8 @@ describe('encodeMessage', () => {
     const attributes = Object.fromEntries(
       [...Array(60).keys()].map((n) => [`a${n}`, 'v'.repeat(1000)]),
     );
-    const largest = messageOfSize(maxMessageBytes, attributes);
-    const overLimit = messageOfSize(maxMessageBytes + 1, attributes);
+    const largest = messageOfSize(topic, 1, maxMessageBytes, attributes);
+    const overLimit = messageOfSize(topic, 1, maxMessageBytes + 1, attributes);
 
     expect(encodeMessage(topic, largest, catalogue).size).toBe(maxMessageBytes);
     expect(encodeMessage(topic, largest, catalogue).data.length).toBeLessThan(

@@ -3,26 +3,19 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ContractCatalogue,
-  encodeMessage,
   MessagingMetrics,
   maxMessageBytes,
-  type OutgoingMessage,
   type Transport,
 } from '../../src/index.ts';
 import type { ContractHarness } from './contract-harness.ts';
-import { orderMessage, Recorder, testCatalogue, uniqueName, waitFor } from './test-messages.ts';
-
-/** A test message whose envelope and attributes come to exactly `bytes`. */
-function messageOfSize(
-  topic: string,
-  sequence: number,
-  bytes: number,
-  attributes: Record<string, string> = {},
-): OutgoingMessage {
-  const base = { ...orderMessage('k', sequence), payload: { sequence, note: '' }, attributes };
-  const overhead = encodeMessage(topic, base, testCatalogue(topic)).size;
-  return { ...base, payload: { sequence, note: 'n'.repeat(bytes - overhead) } };
-}
+import {
+  messageOfSize,
+  orderMessage,
+  Recorder,
+  testCatalogue,
+  uniqueName,
+  waitFor,
+} from './test-messages.ts';
 
 function sequenceOf(recorder: Recorder): number[] {
   return recorder.deliveries.map((d) => (d.envelope.payload as { sequence: number }).sequence);

@@ -48,15 +48,6 @@ describe('Pub/Sub transport failures', () => {
     });
   });
 
-  it('answers check() while the emulator does, and refuses it once closed', async (context) => {
-    if (unavailable) return context.skip(unavailable);
-    const transport = await open(uniqueName('pubsub'));
-
-    await expect(transport.check()).resolves.toBeUndefined();
-    await transport.close();
-    await expect(transport.check()).rejects.toMatchObject({ code: 'MESSAGING_CLOSED' });
-  });
-
   it('refuses to subscribe to a subscription that does not exist', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const topic = uniqueName('pubsub');
