@@ -3,7 +3,6 @@ export { type Envelope, envelopeSchema } from './envelope.ts';
 export { rollupUpdatedV1 } from './footfall-updated.ts';
 export { findContract, type MessageContract, messageCatalogue } from './message-catalogue.ts';
 export { platformTopology, type TopicTopology } from './platform-topology.ts';
-export { timestamp } from './timestamp.ts';
 export { allTopics, type Topic, topics } from './topics.ts';
 export {
   type TrackingBatchAcceptedV1,

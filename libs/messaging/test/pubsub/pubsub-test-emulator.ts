@@ -2,8 +2,7 @@ import { pubsubEmulator } from '@footfall/testing';
 import { PubSub, v1 } from '@google-cloud/pubsub';
 import { grpcCodes, grpcStatus } from '../../src/pubsub/grpc-status.ts';
 import { deadLetterName, ensureSubscriptionTopology } from '../../src/pubsub/index.ts';
-import { resolveRetryPolicy } from '../../src/retry-policy.ts';
-import type { RetryPolicy } from '../../src/transport.ts';
+import { defaultRetryPolicy } from '../../src/retry-policy.ts';
 
 const pullTimeoutMs = 500;
 
@@ -52,15 +51,13 @@ export class PubSubTestEmulator {
     return this.#pubsub;
   }
 
-  /** Creates a topic, its subscriptions and their dead-letter topics and subscriptions. */
-  async provision(
-    topic: string,
-    subscriptions: readonly string[],
-    retry: Partial<RetryPolicy> = {},
-  ): Promise<void> {
-    const policy = resolveRetryPolicy(retry);
+  /**
+   * Creates a topic, its subscriptions and their dead-letter topics and subscriptions, with the
+   * default retry policy.
+   */
+  async provision(topic: string, subscriptions: readonly string[]): Promise<void> {
     for (const subscription of subscriptions) {
-      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy);
+      await ensureSubscriptionTopology(this.pubsub, topic, subscription, defaultRetryPolicy);
     }
   }
 
