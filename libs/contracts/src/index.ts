@@ -4,7 +4,6 @@ export { rollupUpdatedV1 } from './footfall-updated.ts';
 export { findContract, type MessageContract, messageCatalogue } from './message-catalogue.ts';
 export { platformTopology, type TopicTopology } from './platform-topology.ts';
 export { type ServiceClientId, serviceClientIds } from './service-clients.ts';
-export { timestamp } from './timestamp.ts';
 export { allTopics, type Topic, topics } from './topics.ts';
 export {
   type TrackingBatchAcceptedV1,

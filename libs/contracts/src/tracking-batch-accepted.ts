@@ -20,8 +20,9 @@ export const trackingBatchAcceptedV1 = z.object({
   routerId: z.uuid(),
   receivedAt: timestamp,
   /**
-   * At most 500, so the largest valid message stays well inside the 256 KiB message limit;
-   * ingestion splits a larger router batch over several messages.
+   * At most 500, so the largest valid message stays well inside the 256 KiB message limit. A
+   * producer with a larger router batch splits it over several messages, each with its own
+   * envelope id and the same batchId.
    */
   observations: z.array(observation).max(500),
 });

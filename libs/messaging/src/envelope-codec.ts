@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Envelope, envelopeSchema, messageCatalogue } from '@footfall/contracts';
 import type { z } from 'zod';
 import type { ContractCatalogue, OutgoingMessage } from './message.ts';
-import { attributeBytes, attributeProblems } from './message-attributes.ts';
+import { checkAttributes } from './message-attributes.ts';
 import { MessagingError } from './messaging-error.ts';
 
 /**
@@ -33,22 +33,26 @@ export function encodeMessage(
 ): EncodedMessage {
   const contract = catalogue.find((c) => c.type === message.type && c.version === message.version);
   const { type, version } = message;
+  const refused = { messageId: message.id };
 
   if (contract === undefined) {
-    throw new MessagingError('MESSAGING_UNKNOWN_CONTRACT', { type, version });
+    throw new MessagingError('MESSAGING_UNKNOWN_CONTRACT', { type, version }, refused);
   }
 
   if (contract.topic !== topic) {
-    throw new MessagingError('MESSAGING_WRONG_TOPIC', { type, topic, expected: contract.topic });
+    const params = { type, topic, expected: contract.topic };
+    throw new MessagingError('MESSAGING_WRONG_TOPIC', params, refused);
   }
 
   const checked = contract.payload.safeParse(message.payload);
   if (!checked.success) {
     const problems = describeIssues(checked.error.issues);
-    throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems });
+    throw new MessagingError('MESSAGING_INVALID_PAYLOAD', { type, version, problems }, refused);
   }
 
-  return toEncoded(checkedEnvelope(message, checked.data), checkedAttributes(message));
+  const envelope = checkedEnvelope(message, checked.data);
+  const attributes = message.attributes ?? {};
+  return toEncoded(envelope, attributes, checkedAttributeBytes(message, attributes));
 }
 
 // The schema consumers decode with: an envelope it refuses would only be dead-lettered.
@@ -65,38 +69,36 @@ function checkedEnvelope(message: OutgoingMessage, payload: unknown): Envelope {
 
   if (!envelope.success) {
     const problems = describeIssues(envelope.error.issues);
-    throw new MessagingError('MESSAGING_INVALID_ENVELOPE', { type, version, problems });
+    const params = { type, version, problems };
+    throw new MessagingError('MESSAGING_INVALID_ENVELOPE', params, { messageId: message.id });
   }
 
   return { ...envelope.data, payload };
 }
 
-function checkedAttributes(message: OutgoingMessage): Readonly<Record<string, string>> {
-  const attributes = message.attributes ?? {};
-  const problems = attributeProblems(attributes);
+// What the attributes add to the message's size, measured in the pass that checks them.
+function checkedAttributeBytes(message: OutgoingMessage, attributes: unknown): number {
+  const { problems, bytes } = checkAttributes(attributes);
 
   if (problems.length > 0) {
-    const { type, version } = message;
-    throw new MessagingError('MESSAGING_INVALID_ATTRIBUTES', {
-      type,
-      version,
-      problems: problems.join('; '),
-    });
+    const params = { type: message.type, version: message.version, problems: problems.join('; ') };
+    throw new MessagingError('MESSAGING_INVALID_ATTRIBUTES', params, { messageId: message.id });
   }
 
-  return attributes;
+  return bytes;
 }
 
-function toEncoded(envelope: Envelope, attributes: Readonly<Record<string, string>>) {
+function toEncoded(
+  envelope: Envelope,
+  attributes: Readonly<Record<string, string>>,
+  attributeBytes: number,
+): EncodedMessage {
   const data = Buffer.from(JSON.stringify(envelope), 'utf8');
-  const size = data.length + attributeBytes(attributes);
+  const size = data.length + attributeBytes;
 
   if (size > maxMessageBytes) {
-    throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', {
-      id: envelope.id,
-      size,
-      limit: maxMessageBytes,
-    });
+    const params = { id: envelope.id, size, limit: maxMessageBytes };
+    throw new MessagingError('MESSAGING_MESSAGE_TOO_LARGE', params, { messageId: envelope.id });
   }
 
   return { id: envelope.id, key: envelope.key, data, attributes, size };

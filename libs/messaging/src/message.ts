@@ -10,7 +10,8 @@ export interface OutgoingMessage {
   readonly payload: unknown;
   /**
    * Small string metadata carried beside the envelope, not for personal data: at most 64, names
-   * up to 256 bytes, values up to 1024, counted in the size limit (docs/messaging.md).
+   * up to 256 bytes and not starting with `goog` or `footfall.`, values up to 1024, counted in
+   * the size limit (docs/messaging.md).
    */
   readonly attributes?: Readonly<Record<string, string>>;
   /** Set by the outbox so a republished message keeps its id; otherwise a new UUID. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kafkaLimits } from './kafka/kafka-limits.ts';
 
 const booleanFlag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
@@ -19,7 +20,11 @@ export const messagingConfigShape = {
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('footfall'),
   /** kafka: most bytes one send carries; below the brokers' and topics' message size limits. */
-  KAFKA_MAX_BATCH_BYTES: z.coerce.number().int().min(270_336).default(921_600),
+  KAFKA_MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(kafkaLimits.smallestMaxBatchBytes)
+    .default(kafkaLimits.defaultMaxBatchBytes),
   /**
    * How long a consumer that stopped answering keeps its messages before they go to another:
    * the postgres lease and the Kafka session timeout (at least 6000 there). Pub/Sub uses its own
@@ -29,12 +34,6 @@ export const messagingConfigShape = {
   /** Create topics and subscriptions at start-up (development); production expects them. */
   MESSAGING_CREATE_TOPOLOGY: booleanFlag.default(false),
 } as const;
-
-/**
- * Kafka brokers refuse a session timeout below their `group.min.session.timeout.ms`, 6 s by
- * default (and kafkajs itself below 3 s), so a shorter one would only fail at the first join.
- */
-const kafkaMinimumConsumerTimeoutMs = 6_000;
 
 /**
  * The cross-variable rules of the shape above: each transport needs its connection variable,
@@ -67,12 +66,13 @@ export function requireTransportSettings(
 
   const timeout = config.MESSAGING_CONSUMER_TIMEOUT_MS;
   const kafka = config.MESSAGING_TRANSPORT === 'kafka';
-  if (kafka && timeout !== undefined && timeout < kafkaMinimumConsumerTimeoutMs) {
+  const { minSessionTimeoutMs } = kafkaLimits;
+  if (kafka && timeout !== undefined && timeout < minSessionTimeoutMs) {
     context.addIssue({
       code: 'custom',
       path: ['MESSAGING_CONSUMER_TIMEOUT_MS'],
       message:
-        `must be at least ${kafkaMinimumConsumerTimeoutMs} when MESSAGING_TRANSPORT=kafka ` +
+        `must be at least ${minSessionTimeoutMs} when MESSAGING_TRANSPORT=kafka ` +
         "(the brokers' default group.min.session.timeout.ms)",
     });
   }

@@ -17,13 +17,24 @@ export const messagingErrorMessages = {
 
 export type MessagingErrorCode = keyof typeof messagingErrorMessages;
 
+export interface MessagingErrorOptions {
+  readonly cause?: unknown;
+  /** The id of the one message refused, when it had one. */
+  readonly messageId?: string | undefined;
+}
+
 export class MessagingError extends Error {
   readonly code: MessagingErrorCode;
+  /**
+   * Which message of a publish was refused, for a refusal of one message (its contract, payload,
+   * envelope, attributes or size) that had an id; undefined otherwise.
+   */
+  readonly messageId: string | undefined;
 
   constructor(
     code: MessagingErrorCode,
     params: Readonly<Record<string, string | number>>,
-    options?: { cause?: unknown },
+    options: MessagingErrorOptions = {},
   ) {
     const template: string = messagingErrorMessages[code];
     super(
@@ -32,5 +43,6 @@ export class MessagingError extends Error {
     );
     this.name = 'MessagingError';
     this.code = code;
+    this.messageId = options.messageId;
   }
 }

@@ -1,11 +1,15 @@
 import { messageCatalogue } from '@footfall/contracts';
 import { type DecodeFailure, decodeMessage } from './envelope-codec.ts';
+import { describeError } from './error-description.ts';
 import type { ContractCatalogue, MessageHandler } from './message.ts';
 import type { MessagingMetrics } from './messaging-metrics.ts';
 import { backoffAfter } from './retry-policy.ts';
 import type { RetryPolicy } from './transport.ts';
 
 export type DeadLetterReason = DecodeFailure | 'handler-failed';
+
+// What every transport keeps of an error or a validation problem beside the message.
+const maxDetailLength = 1000;
 
 /** What a transport must do with a delivery once the shared logic has run. */
 export type DeliveryOutcome =
@@ -56,7 +60,7 @@ export async function processDelivery(
     return { action: 'ack' };
   } catch (error) {
     stopTimer({ outcome: 'failure' });
-    return afterFailure(delivery, context, labels, describe(error));
+    return afterFailure(delivery, context, labels, describeError(error, maxDetailLength));
   }
 }
 
@@ -80,9 +84,5 @@ function deadLetter(
   detail: string,
 ): DeliveryOutcome {
   context.metrics.deadLettered.inc({ ...labels, reason });
-  return { action: 'dead-letter', reason, detail: detail.slice(0, 1000) };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { action: 'dead-letter', reason, detail: detail.slice(0, maxDetailLength) };
 }

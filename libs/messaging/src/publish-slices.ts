@@ -1,5 +1,11 @@
 import type { EncodedMessage } from './envelope-codec.ts';
 
+/**
+ * Most messages in one slice on any transport that slices, so a call or a batch of one huge
+ * publish stays small however small its messages are.
+ */
+export const maxMessagesPerSlice = 500;
+
 export interface SliceLimits {
   /** Most messages in one slice. */
   readonly maxCount: number;

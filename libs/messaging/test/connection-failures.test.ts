@@ -1,13 +1,13 @@
+import { findFreePort } from '@footfall/local-postgres';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createKafkaTransport, createPostgresTransport, MessagingMetrics } from '../src/index.ts';
-import { closedPort } from './closed-port.ts';
 
 const metrics = () => new MessagingMetrics(new Registry());
 
 describe('a transport whose broker is down', () => {
   it('postgres: fails at start-up with a coded error that keeps the password out', async () => {
-    const port = await closedPort();
+    const port = await findFreePort();
     const connectionString = `postgres://app:s3cret-pw@127.0.0.1:${port}/footfall_messaging`;
     const starting = createPostgresTransport({ connectionString, metrics: metrics() });
 
@@ -24,7 +24,7 @@ describe('a transport whose broker is down', () => {
   });
 
   it('kafka: fails at start-up with a coded error once the client gives up', async () => {
-    const broker = `127.0.0.1:${await closedPort()}`;
+    const broker = `127.0.0.1:${await findFreePort()}`;
     const starting = createKafkaTransport({ brokers: [broker], clientId: 't', metrics: metrics() });
 
     await expect(starting).rejects.toMatchObject({

@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMessage, maxMessageBytes, type OutgoingMessage } from '../src/index.ts';
-import { orderMessage, permissiveCatalogue } from './contract/test-messages.ts';
+import { messageOfSize, orderMessage, permissiveCatalogue } from './contract/test-messages.ts';
 
 const topic = 'test.codec';
 const catalogue = permissiveCatalogue(topic);
 
 function encode(message: OutgoingMessage) {
   return () => encodeMessage(topic, message, catalogue);
-}
-
-/** A message whose envelope and attributes come to exactly `bytes`. */
-function messageOfSize(bytes: number, attributes: Record<string, string> = {}) {
-  const base = { ...orderMessage('k', 1), payload: { sequence: 1, note: '' }, attributes };
-  const overhead = encodeMessage(topic, base, catalogue).size;
-  return { ...base, payload: { sequence: 1, note: 'n'.repeat(bytes - overhead) } };
 }
 
 describe('encodeMessage', () => {
@@ -42,6 +35,7 @@ describe('encodeMessage', () => {
     ['a name over 256 bytes', { ['é'.repeat(129)]: 'v' }, 'is 258 bytes'],
     ['an empty name', { '': 'v' }, 'name is empty'],
     ['a name Pub/Sub reserves', { 'goog-trace': 'v' }, 'prefix goog'],
+    ['a name the transports keep for their own', { 'footfall.attempt': '9' }, 'prefix footfall.'],
     ['a value over 1024 bytes', { trace: 'v'.repeat(1025) }, 'trace is 1025 bytes'],
     ['a 2 MB value', { trace: 'v'.repeat(2_000_000) }, 'trace is 2000000 bytes'],
     ['a value that is not a string', { trace: 7 as unknown as string }, 'not a string'],
@@ -56,12 +50,27 @@ describe('encodeMessage', () => {
     );
   });
 
+  it('names the refused message by its id, so a caller can tell which of a batch it was', () => {
+    const id = '0b9a4a52-4a1e-4d0c-9a51-3f0fb0d3a3d1';
+    const unknown = { ...orderMessage('k', 1), id, version: 3 };
+    const badAttribute = { ...orderMessage('k', 1), id, attributes: { '': 'v' } };
+
+    expect(encode(unknown)).toThrow(expect.objectContaining({ messageId: id }));
+    expect(encode(badAttribute)).toThrow(expect.objectContaining({ messageId: id }));
+    expect(encode(messageOfSize(topic, 1, maxMessageBytes + 1))).toThrow(
+      expect.objectContaining({
+        code: 'MESSAGING_MESSAGE_TOO_LARGE',
+        messageId: expect.any(String),
+      }),
+    );
+  });
+
   it('counts attributes in the size limit, up to the last byte', () => {
     const attributes = Object.fromEntries(
       [...Array(60).keys()].map((n) => [`a${n}`, 'v'.repeat(1000)]),
     );
-    const largest = messageOfSize(maxMessageBytes, attributes);
-    const overLimit = messageOfSize(maxMessageBytes + 1, attributes);
+    const largest = messageOfSize(topic, 1, maxMessageBytes, attributes);
+    const overLimit = messageOfSize(topic, 1, maxMessageBytes + 1, attributes);
 
     expect(encodeMessage(topic, largest, catalogue).size).toBe(maxMessageBytes);
     expect(encodeMessage(topic, largest, catalogue).data.length).toBeLessThan(

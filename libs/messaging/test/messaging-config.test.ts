@@ -1,6 +1,7 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { loadMessagingConfig } from '../src/index.ts';
+import { createKafkaTransport, loadMessagingConfig, MessagingMetrics } from '../src/index.ts';
 
 const kafka = { MESSAGING_TRANSPORT: 'kafka', KAFKA_BROKERS: '127.0.0.1:19092' };
 
@@ -34,6 +35,26 @@ describe('loadMessagingConfig', () => {
     expect(loadMessagingConfig({ ...kafka, MESSAGING_CONSUMER_TIMEOUT_MS: '6000' })).toMatchObject({
       MESSAGING_CONSUMER_TIMEOUT_MS: 6000,
     });
+  });
+
+  it('draws the Kafka limits where the Kafka transport itself does', async () => {
+    const starting = (options: { sessionTimeoutMs?: number; maxBatchBytes?: number }) =>
+      createKafkaTransport({
+        ...options,
+        brokers: ['127.0.0.1:9'],
+        clientId: 'config-test',
+        metrics: new MessagingMetrics(new Registry()),
+      });
+
+    expect(issuesOf({ ...kafka, KAFKA_MAX_BATCH_BYTES: '270335' })).toEqual([
+      expect.objectContaining({ path: ['KAFKA_MAX_BATCH_BYTES'] }),
+    ]);
+    expect(issuesOf({ ...kafka, KAFKA_MAX_BATCH_BYTES: '270336' })).toEqual([]);
+    // Both refuse before connecting to anything.
+    await expect(starting({ maxBatchBytes: 270_335 })).rejects.toThrow(TypeError);
+    await expect(starting({ sessionTimeoutMs: 5_999 })).rejects.toThrow(
+      'sessionTimeoutMs must be an integer of at least 6000',
+    );
   });
 
   it('keeps the shorter timeouts the postgres lease allows', () => {

@@ -66,6 +66,25 @@ describe('processDelivery', () => {
     });
   });
 
+  it('names a coded error by its code, and keeps at most 1000 characters of it', async () => {
+    // A database error as pg raises it: its name is the unhelpful `error`, its code the SQLSTATE.
+    const coded = Object.assign(new Error(`duplicate key ${'k'.repeat(2_000)}`), {
+      name: 'error',
+      code: '23505',
+    });
+    const handler: MessageHandler = async () => {
+      throw coded;
+    };
+
+    const retry = await processDelivery(delivery(1), contextWith(handler));
+    const deadLetter = await processDelivery(delivery(policy.maxAttempts), contextWith(handler));
+
+    expect(retry).toMatchObject({ action: 'retry', error: expect.stringMatching(/^23505: dup/) });
+    expect(deadLetter).toMatchObject({ detail: expect.stringMatching(/^23505: duplicate key k/) });
+    expect((retry as { error: string }).error).toHaveLength(1000);
+    expect((deadLetter as { detail: string }).detail).toHaveLength(1000);
+  });
+
   it('acknowledges what the handler accepted, handing it the validated envelope', async () => {
     const seen: unknown[] = [];
     const outcome = await processDelivery(

@@ -1,11 +1,10 @@
 import type { IHeaders } from 'kafkajs';
+import { transportAttributePrefix } from '../message-attributes.ts';
 
 /**
- * Headers the transport itself writes. Attributes of a message travel as headers too, so this
- * prefix is reserved: publish refuses attributes that use it.
+ * Headers the transport itself writes, under the prefix no attribute may use (attributes travel
+ * as headers too), so reading them back never mistakes one for the other.
  */
-export const reservedHeaderPrefix = 'footfall.';
-
 export const transportHeaders = {
   /** The delivery number a message on the retry topic will have. */
   attempt: 'footfall.attempt',
@@ -29,15 +28,6 @@ export interface ReadHeaders {
   readonly deadLetterReason: string | undefined;
 }
 
-/** Checks that no attribute takes a name the transport writes itself. */
-export function assertPublicAttributes(attributes: Readonly<Record<string, string>>): void {
-  const reserved = Object.keys(attributes).find((name) => name.startsWith(reservedHeaderPrefix));
-
-  if (reserved !== undefined) {
-    throw new TypeError(`attribute ${reserved}: the prefix ${reservedHeaderPrefix} is reserved`);
-  }
-}
-
 export function readHeaders(headers: IHeaders | undefined): ReadHeaders {
   const attributes: Record<string, string> = {};
   const own: Record<string, string> = {};
@@ -45,7 +35,7 @@ export function readHeaders(headers: IHeaders | undefined): ReadHeaders {
   for (const [name, value] of Object.entries(headers ?? {})) {
     const text = headerText(value);
     if (text === undefined) continue;
-    if (name.startsWith(reservedHeaderPrefix)) own[name] = text;
+    if (name.startsWith(transportAttributePrefix)) own[name] = text;
     else attributes[name] = text;
   }
 

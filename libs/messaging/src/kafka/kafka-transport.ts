@@ -1,13 +1,14 @@
 import { Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
-import { type EncodedMessage, encodeMessage, maxMessageBytes } from '../envelope-codec.ts';
+import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
-import { sliceForSending } from '../publish-slices.ts';
+import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import { AdminConnection } from './admin-connection.ts';
-import { assertPublicAttributes } from './kafka-headers.ts';
+import { kafkaLimits } from './kafka-limits.ts';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-log-creator.ts';
+import { kafkaPublishFailure } from './kafka-publish-failure.ts';
 import {
   type ConsumerTimeouts,
   type KafkaSubscription,
@@ -28,8 +29,8 @@ export interface KafkaTransportOptions extends TransportDependencies {
   readonly createTopics?: boolean;
   /**
    * How long a consumer may go without a heartbeat before the group gives its partitions to
-   * another member: the delay before a crashed consumer's messages move on.
-   * @default 30000
+   * another member: the delay before a crashed consumer's messages move on. At least 6000, the
+   * brokers' default `group.min.session.timeout.ms`. @default 30000
    */
   readonly sessionTimeoutMs?: number;
   /**
@@ -43,11 +44,6 @@ export interface KafkaTransportOptions extends TransportDependencies {
 
 /** Record framing beside the envelope and headers: lengths, offsets, timestamps, the key. */
 const recordOverheadBytes = 256;
-const defaultMaxBatchBytes = 900 * 1024;
-// The largest message with a 256-character key of 4-byte characters, and its framing.
-const smallestMaxBatchBytes = maxMessageBytes + 8 * 1024;
-// Slices also stay within this many records, as the postgres transport's do.
-const maxRecordsPerSend = 500;
 
 /**
  * The Kafka transport: one topic per platform topic, partitioned by the message key, the
@@ -57,7 +53,9 @@ const maxRecordsPerSend = 500;
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<Transport> {
   const timeouts = consumerTimeouts(options.sessionTimeoutMs ?? 30_000);
-  const maxBatchBytes = checkedMaxBatchBytes(options.maxBatchBytes ?? defaultMaxBatchBytes);
+  const maxBatchBytes = checkedMaxBatchBytes(
+    options.maxBatchBytes ?? kafkaLimits.defaultMaxBatchBytes,
+  );
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
@@ -73,9 +71,10 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 
-  await producer.connect().catch((error: unknown) => {
-    const params = { transport: 'kafka', target: options.brokers.join(',') };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
+  await makeFirstContact({
+    transport: 'kafka',
+    target: options.brokers.join(','),
+    contact: () => producer.connect(),
   });
   const topics = options.createTopics ? new TopicCreator(kafka.admin()) : undefined;
   // Not retried: a readiness probe has its own deadline and asks again soon.
@@ -84,6 +83,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
 }
 
 function checkedMaxBatchBytes(maxBatchBytes: number): number {
+  const { smallestMaxBatchBytes } = kafkaLimits;
   if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < smallestMaxBatchBytes) {
     throw new TypeError(`maxBatchBytes must be an integer of at least ${smallestMaxBatchBytes}`);
   }
@@ -93,8 +93,9 @@ function checkedMaxBatchBytes(maxBatchBytes: number): number {
 
 // kafkajs wants the heartbeat well inside the session; a third is its own advice.
 function consumerTimeouts(sessionTimeoutMs: number): ConsumerTimeouts {
-  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 3_000) {
-    throw new TypeError('sessionTimeoutMs must be an integer of at least 3000');
+  const { minSessionTimeoutMs } = kafkaLimits;
+  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < minSessionTimeoutMs) {
+    throw new TypeError(`sessionTimeoutMs must be an integer of at least ${minSessionTimeoutMs}`);
   }
 
   return {
@@ -126,14 +127,14 @@ class KafkaTransport implements Transport {
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.#subscriptions.assertOpen();
-    const { producer, topics, options } = this.#parts;
-    const encoded = messages.map((message) => encode(topic, message, options));
+    const { topics, options } = this.#parts;
+    const encoded = messages.map((message) => encodeMessage(topic, message, options.catalogue));
     if (encoded.length === 0) return [];
 
     await topics?.ensure([topic]);
     // One slice after another, so a key's messages reach the partition in order.
     for (const slice of this.#slices(encoded)) {
-      await producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+      await this.#send(topic, slice);
     }
     options.metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
@@ -178,19 +179,22 @@ class KafkaTransport implements Transport {
     await this.#parts.probe.close();
   }
 
+  async #send(topic: string, slice: readonly EncodedMessage[]): Promise<void> {
+    try {
+      await this.#parts.producer.send({ topic, acks: -1, messages: slice.map(toRecord) });
+    } catch (error) {
+      throw kafkaPublishFailure(topic, error);
+    }
+  }
+
   // The broker's limit applies to each partition's batch; bounding the whole send bounds each.
   #slices(encoded: readonly EncodedMessage[]): EncodedMessage[][] {
     return sliceForSending(encoded, {
-      maxCount: maxRecordsPerSend,
+      maxCount: maxMessagesPerSlice,
       maxBytes: this.#parts.maxBatchBytes,
       sizeOf: (message) => message.size + Buffer.byteLength(message.key) + recordOverheadBytes,
     });
   }
-}
-
-function encode(topic: string, message: OutgoingMessage, options: KafkaTransportOptions) {
-  assertPublicAttributes(message.attributes ?? {});
-  return encodeMessage(topic, message, options.catalogue);
 }
 
 function toRecord(message: EncodedMessage): Message {

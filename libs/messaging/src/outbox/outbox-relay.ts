@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withTransaction } from '@footfall/db';
 import type pg from 'pg';
+import { describeError } from '../error-description.ts';
 import type { MessagingLogger } from '../message.ts';
 import type { Transport } from '../transport.ts';
 import type { OutboxMetrics } from './outbox-metrics.ts';
@@ -50,8 +52,9 @@ const maxErrorLength = 1000;
  *
  * A row the transport refuses for good (too large, an unknown contract, a topic this service
  * may no longer publish to) is parked with its error, counted and logged once, and the rows
- * behind it go on. Any other failure ends the round, and the next one waits, doubling from
- * `pollIntervalMs` to `maxBackoffMs` while they keep failing.
+ * behind it go on; see publishRows for how few calls that takes. Any other failure ends the
+ * round, and the next one waits, doubling from `pollIntervalMs` to `maxBackoffMs` while they
+ * keep failing.
  */
 export class OutboxRelay {
   readonly #options: OutboxRelayOptions;
@@ -85,29 +88,17 @@ export class OutboxRelay {
     return (await this.#relayRound()).published;
   }
 
+  // withTransaction destroys a connection whose ROLLBACK failed (after a statement timed out,
+  // say) rather than pool it still inside the round's transaction, holding the lock.
   async #relayRound(): Promise<Round> {
-    const outcome = await this.#inTransaction((client) => this.#relayLocked(client));
+    const outcome = await withTransaction(this.#options.pool, (client) =>
+      this.#relayLocked(client),
+    );
     this.#reportParked(outcome);
 
     // What the round did before a failure is committed; the failure delays the next round.
     if (outcome.failure !== undefined) throw outcome.failure;
     return { published: outcome.sent.length, parked: outcome.parked.length };
-  }
-
-  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#options.pool.connect();
-
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async #relayLocked(client: pg.PoolClient): Promise<PublishOutcome> {
@@ -146,7 +137,10 @@ export class OutboxRelay {
     await client.query(
       `UPDATE ${table} SET parked_at = now(), parked_error = e.error
        FROM unnest($1::uuid[], $2::text[]) AS e(id, error) WHERE ${table}.id = e.id`,
-      [outcome.parked.map(({ row }) => row.id), outcome.parked.map(({ error }) => describe(error))],
+      [
+        outcome.parked.map(({ row }) => row.id),
+        outcome.parked.map(({ error }) => describeError(error, maxErrorLength)),
+      ],
     );
   }
 
@@ -226,12 +220,4 @@ export class OutboxRelay {
       [retentionMs / 1000],
     );
   }
-}
-
-// The code first when there is one: that is what an operator looks up in the docs.
-function describe(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const name = typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
-  return `${name}: ${message}`.slice(0, maxErrorLength);
 }

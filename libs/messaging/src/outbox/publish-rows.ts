@@ -19,67 +19,91 @@ export interface PublishOutcome {
 
 type Attempt = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
 
-interface Progress {
+interface Round {
+  readonly transport: Transport;
+  readonly timeoutMs: number;
   readonly sent: string[];
   readonly parked: { readonly row: OutboxRow; readonly error: unknown }[];
 }
 
 /**
- * Publishes rows in outbox order, consecutive rows of one topic in one call. When a call is
- * refused for good, its rows are tried one by one, so only those that cannot be published are
- * parked and the others go out. A failure that may pass stops the round where it happened, so
- * nothing overtakes the rows it left behind.
+ * Publishes rows in outbox order, consecutive rows of one topic in one call. A refusal for good
+ * of the whole topic parks its rows at once; one of a single row parks that row, and the runs of
+ * rows before and after it go out in one call each. A failure that may pass stops the round where
+ * it happened, so nothing overtakes the rows it left behind.
  */
 export async function publishRows(
   rows: readonly OutboxRow[],
   transport: Transport,
   timeoutMs: number,
 ): Promise<PublishOutcome> {
-  const progress: Progress = { sent: [], parked: [] };
+  const round: Round = { transport, timeoutMs, sent: [], parked: [] };
 
   for (const group of groupsByTopic(rows)) {
-    const whole = await attempt(group, transport, timeoutMs);
-    if (whole.ok) {
-      progress.sent.push(...group.map((row) => row.id));
-      continue;
-    }
-
-    const stop = isPermanentFailure(whole.error)
-      ? await publishOneByOne(group, transport, timeoutMs, progress)
-      : whole;
-    if (!stop.ok) return { ...progress, failure: stop.error };
+    const stop = await publishRun(group, round);
+    if (!stop.ok) return { sent: round.sent, parked: round.parked, failure: stop.error };
   }
 
-  return progress;
+  return { sent: round.sent, parked: round.parked };
 }
 
-async function publishOneByOne(
-  group: readonly OutboxRow[],
-  transport: Transport,
-  timeoutMs: number,
-  progress: Progress,
-): Promise<Attempt> {
-  for (const row of group) {
-    const single = await attempt([row], transport, timeoutMs);
+async function publishRun(run: readonly OutboxRow[], round: Round): Promise<Attempt> {
+  if (run.length === 0) return { ok: true };
 
-    if (single.ok) progress.sent.push(row.id);
-    else if (isPermanentFailure(single.error)) progress.parked.push({ row, error: single.error });
-    else return single;
+  const whole = await attempt(run, round);
+  if (whole.ok) round.sent.push(...run.map((row) => row.id));
+  if (whole.ok || !isPermanentFailure(whole.error)) return whole;
+
+  if (run.length === 1 || refusesTopic(whole.error)) {
+    round.parked.push(...run.map((row) => ({ row, error: whole.error })));
+    return { ok: true };
   }
 
-  return { ok: true };
+  return publishAround(run, whole.error, round);
 }
 
-async function attempt(
-  rows: readonly OutboxRow[],
-  transport: Transport,
-  timeoutMs: number,
+// Every transport checks a call's messages in order before it sends any, so the rows before the
+// refused one would have gone out; they and the rows after it are published again as runs.
+async function publishAround(
+  run: readonly OutboxRow[],
+  error: unknown,
+  round: Round,
 ): Promise<Attempt> {
+  const id = refusedMessageId(error);
+  const refused = id === undefined ? -1 : run.findIndex((row) => row.message.id === id);
+  const row = run[refused];
+  if (row === undefined) return publishHalves(run, round);
+
+  const before = await publishRun(run.slice(0, refused), round);
+  if (!before.ok) return before;
+
+  round.parked.push({ row, error });
+  return publishRun(run.slice(refused + 1), round);
+}
+
+// For a refusal that names no row of the run: each half is tried, and split again if refused.
+async function publishHalves(run: readonly OutboxRow[], round: Round): Promise<Attempt> {
+  const half = Math.ceil(run.length / 2);
+  const first = await publishRun(run.slice(0, half), round);
+
+  return first.ok ? publishRun(run.slice(half), round) : first;
+}
+
+/** Permission is per topic: every row of the run would be refused alike. */
+function refusesTopic(error: unknown): boolean {
+  return error instanceof MessagingError && error.code === 'MESSAGING_NOT_PERMITTED';
+}
+
+function refusedMessageId(error: unknown): string | undefined {
+  return error instanceof MessagingError ? error.messageId : undefined;
+}
+
+async function attempt(rows: readonly OutboxRow[], round: Round): Promise<Attempt> {
   const topic = rows[0]?.topic ?? '';
   const messages = rows.map((row) => row.message);
 
   try {
-    await withTimeout(transport.publish(topic, messages), timeoutMs, topic);
+    await withTimeout(round.transport.publish(topic, messages), round.timeoutMs, topic);
     return { ok: true };
   } catch (error) {
     return { ok: false, error };

@@ -1,10 +1,10 @@
 import { createPool } from '@footfall/db';
 import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
-import { sliceForSending } from '../publish-slices.ts';
+import { maxMessagesPerSlice, sliceForSending } from '../publish-slices.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
 import {
@@ -38,7 +38,7 @@ export interface PostgresTransportOptions extends TransportDependencies {
 
 // A single publish() of many messages is sent in slices, each one call and one transaction,
 // small enough that one call never carries hundreds of megabytes of large messages.
-const publishSlice = { maxCount: 500, maxBytes: 8 * 1024 * 1024 };
+const publishSlice = { maxCount: maxMessagesPerSlice, maxBytes: 8 * 1024 * 1024 };
 // Up to 500,000 messages per run, 5,000 per transaction (measured: about 20 ms each).
 const cleanupSliceSize = 5_000;
 const cleanupMaxSlices = 100;
@@ -59,14 +59,12 @@ export async function createPostgresTransport(
     onIdleError: (error) => options.logger?.warn({ err: error }, 'messaging connection lost'),
   });
 
-  try {
-    await pool.query('SELECT 1');
-  } catch (error) {
-    await pool.end();
-    const params = { transport: 'postgres', target: databaseOf(options.connectionString) };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
-  }
-
+  await makeFirstContact({
+    transport: 'postgres',
+    target: databaseOf(options.connectionString),
+    contact: () => pool.query('SELECT 1'),
+    cleanUp: () => pool.end(),
+  });
   return new PostgresTransport(pool, options, settings);
 }
 

@@ -1,7 +1,11 @@
 import type { CallOptions, PubSub } from '@google-cloud/pubsub';
+import { grpcCodes, grpcStatus } from './grpc-status.ts';
 
-/** gRPC's NOT_FOUND and PERMISSION_DENIED: the service answered, it only refused the request. */
-const answeredCodes = new Set([5, 7]);
+/** The service answered; it only refused the request. */
+const answeredCodes: ReadonlySet<number | undefined> = new Set([
+  grpcCodes.notFound,
+  grpcCodes.permissionDenied,
+]);
 
 /**
  * Asks Pub/Sub for one topic of the project: a cheap call that proves the service (or the
@@ -12,6 +16,6 @@ export async function probePubSub(pubsub: PubSub, gaxOpts: CallOptions): Promise
   try {
     await pubsub.getTopics({ pageSize: 1, autoPaginate: false, gaxOpts });
   } catch (error) {
-    if (!answeredCodes.has(Number((error as { code?: unknown }).code))) throw error;
+    if (!answeredCodes.has(grpcStatus(error))) throw error;
   }
 }

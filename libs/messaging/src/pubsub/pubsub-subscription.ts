@@ -155,8 +155,6 @@ class PubSubConsumer {
     attempt: number,
     outcome: DeliveryOutcome,
   ): Promise<void> {
-    const details = this.#describe(message, { attempt });
-
     if (outcome.action === 'ack') {
       // The client sends acks in the background and reports no failure without exactly-once
       // delivery, so this counts acks handed to it (docs/messaging-pubsub.md, Metrics).
@@ -165,13 +163,14 @@ class PubSubConsumer {
       this.#context.metrics.acknowledged.inc({ topic: this.#topic, subscription: this.#name });
     } else if (outcome.action === 'retry') {
       this.#failures.failed(message.id);
-      this.#logger?.warn(details, 'handler failed; message sent back');
+      this.#logger?.warn(this.#describe(message, { attempt }), 'handler failed; message sent back');
       this.#sendBack(message, key);
     } else {
       await this.#deadLetters.publish(message, { ...outcome, attempt });
       message.ack();
       this.#failures.settled(message.id);
-      this.#logger?.warn({ ...details, reason: outcome.reason }, 'message dead-lettered');
+      const details = this.#describe(message, { attempt, reason: outcome.reason });
+      this.#logger?.warn(details, 'message dead-lettered');
     }
   }
 

@@ -1,8 +1,6 @@
 import type { CreateSubscriptionOptions, PubSub } from '@google-cloud/pubsub';
 import type { RetryPolicy } from '../transport.ts';
-
-/** gRPC's ALREADY_EXISTS: another process created the resource first, which is what we wanted. */
-const alreadyExists = 6;
+import { grpcCodes, grpcStatus } from './grpc-status.ts';
 
 /** Pub/Sub accepts 5 to 100 delivery attempts before it dead-letters a message itself. */
 const pubsubMinDeliveryAttempts = 5;
@@ -100,7 +98,8 @@ async function ignoreAlreadyExists(creation: Promise<unknown>): Promise<void> {
   try {
     await creation;
   } catch (error) {
-    if ((error as { code?: unknown }).code !== alreadyExists) throw error;
+    // Another process created it first, which is what was wanted.
+    if (grpcStatus(error) !== grpcCodes.alreadyExists) throw error;
   }
 }
 

@@ -1,10 +1,11 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import { type EncodedMessage, encodeMessage } from '../envelope-codec.ts';
+import { makeFirstContact } from '../first-contact.ts';
 import type { OutgoingMessage, TransportDependencies } from '../message.ts';
-import { MessagingError } from '../messaging-error.ts';
 import { OpenSubscriptions } from '../open-subscriptions.ts';
 import { resolveRetryPolicy } from '../retry-policy.ts';
 import type { SubscribeOptions, Subscription, Transport } from '../transport.ts';
+import { pubsubPublishFailure } from './pubsub-publish-failure.ts';
 import { probePubSub } from './pubsub-reachability.ts';
 import { openPubSubSubscription } from './pubsub-subscription.ts';
 import { ensureSubscriptionTopology, ensureTopic } from './pubsub-topology.ts';
@@ -41,14 +42,12 @@ export async function createPubSubTransport(options: PubSubTransportOptions): Pr
   if (options.projectId === '') throw new TypeError('projectId must not be empty');
   const pubsub = new PubSub(clientSettings(options));
 
-  try {
-    await probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 });
-  } catch (error) {
-    await pubsub.close();
-    const params = { transport: 'pubsub', target: options.apiEndpoint ?? 'Pub/Sub' };
-    throw new MessagingError('MESSAGING_CONNECTION_FAILED', params, { cause: error });
-  }
-
+  await makeFirstContact({
+    transport: 'pubsub',
+    target: options.apiEndpoint ?? 'Pub/Sub',
+    contact: () => probePubSub(pubsub, { timeout: options.connectTimeoutMs ?? 10_000 }),
+    cleanUp: () => pubsub.close(),
+  });
   return new PubSubTransport(pubsub, options);
 }
 
@@ -89,7 +88,7 @@ class PubSubTransport implements Transport {
 
     await this.#ensureTopic(topic);
     const publisher = this.#publisher(topic);
-    await Promise.all(encoded.map((message) => publishOne(publisher, message)));
+    await Promise.all(encoded.map((message) => publishOne(publisher, topic, message)));
     metrics.published.inc({ topic }, encoded.length);
     return encoded.map((message) => message.id);
   }
@@ -156,7 +155,7 @@ class PubSubTransport implements Transport {
  * overtakes the lost one. The caller gets the error and may retry (the outbox relay does), so
  * the key is resumed for that retry.
  */
-async function publishOne(publisher: Topic, message: EncodedMessage): Promise<void> {
+async function publishOne(publisher: Topic, topic: string, message: EncodedMessage) {
   try {
     await publisher.publishMessage({
       data: message.data,
@@ -165,6 +164,6 @@ async function publishOne(publisher: Topic, message: EncodedMessage): Promise<vo
     });
   } catch (error) {
     publisher.resumePublishing(message.key);
-    throw error;
+    throw pubsubPublishFailure(topic, error);
   }
 }

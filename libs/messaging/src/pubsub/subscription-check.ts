@@ -1,9 +1,6 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import { MessagingError } from '../messaging-error.ts';
-
-/** gRPC status codes Pub/Sub answers a refused lookup with. */
-const notFound = 5;
-const permissionDenied = 7;
+import { grpcCodes, grpcStatus } from './grpc-status.ts';
 
 /**
  * Checks before consuming that the subscription exists and reads the topic: the client would
@@ -26,15 +23,15 @@ async function readMetadata(pubsub: PubSub, topic: string, subscription: string)
     const [metadata] = await pubsub.subscription(subscription).getMetadata();
     return metadata;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === notFound) {
+    const code = grpcStatus(error);
+    if (code === grpcCodes.notFound) {
       throw new MessagingError(
         'MESSAGING_SUBSCRIPTION_NOT_FOUND',
         { topic, subscription },
         { cause: error },
       );
     }
-    if (code === permissionDenied) {
+    if (code === grpcCodes.permissionDenied) {
       const target = `subscription ${subscription}`;
       throw new MessagingError(
         'MESSAGING_NOT_PERMITTED',

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ContractCatalogue, DeliveredMessage, OutgoingMessage } from '../../src/index.ts';
+import {
+  type ContractCatalogue,
+  type DeliveredMessage,
+  encodeMessage,
+  type OutgoingMessage,
+} from '../../src/index.ts';
 
 export const testMessageType = 'test.order.placed';
 
@@ -29,6 +34,18 @@ export function orderMessage(key: string, sequence: number, note?: string): Outg
     key,
     payload: note ? { sequence, note } : { sequence },
   };
+}
+
+/** A test message whose envelope and attributes come to exactly `bytes`. */
+export function messageOfSize(
+  topic: string,
+  sequence: number,
+  bytes: number,
+  attributes: Record<string, string> = {},
+): OutgoingMessage {
+  const base = { ...orderMessage('k', sequence), payload: { sequence, note: '' }, attributes };
+  const overhead = encodeMessage(topic, base, testCatalogue(topic)).size;
+  return { ...base, payload: { sequence, note: 'n'.repeat(bytes - overhead) } };
 }
 
 /** Records what a handler saw, in order. */

@@ -1,8 +1,8 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { findFreePort } from '@footfall/local-postgres';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { TopicCreator } from '../../src/kafka/kafka-topic-creator.ts';
-import { closedPort } from '../closed-port.ts';
 import { uniqueName } from '../contract/test-messages.ts';
 import { KafkaTestBroker } from './kafka-test-broker.ts';
 
@@ -35,7 +35,7 @@ describe.skipIf(unavailable !== undefined)(title, () => {
   afterAll(() => broker.close());
 
   it('connects again after a failed connection instead of keeping the failure', async () => {
-    const port = await closedPort();
+    const port = await findFreePort();
     const kafka = new Kafka({
       clientId: 'topic-creator-test',
       brokers: [`127.0.0.1:${port}`],

@@ -70,30 +70,6 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     expect(delivered).toMatchObject({ attempt: 1, topic, subscription });
   });
 
-  it('keeps per-key order while several partitions are handled at once', async () => {
-    const { topic, subscription, catalogue } = fresh();
-    const transport = await open(catalogue);
-    const recorder = new Recorder();
-    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
-
-    const handler = recorder.recordAfterPause(5);
-    await transport.subscribe({ topic, subscription, handler, concurrency: 4 });
-    for (const round of range(4)) {
-      await transport.publish(
-        topic,
-        keys.flatMap((key) => range(5).map((n) => orderMessage(key, round * 5 + n))),
-      );
-    }
-
-    await waitFor('all 120 are handled', () => recorder.ids.size === 120);
-    for (const key of keys) {
-      const sequences = recorder.deliveries
-        .filter((delivery) => delivery.envelope.key === key)
-        .map((delivery) => (delivery.envelope.payload as { sequence: number }).sequence);
-      expect(sequences, `key ${key}`).toEqual(range(20));
-    }
-  });
-
   it('redelivers a failed message through the retry topic as attempt 2', async () => {
     const { topic, subscription, catalogue } = fresh();
     const transport = await open(catalogue);
@@ -240,21 +216,9 @@ describe.skipIf(unavailable !== undefined)(title, () => {
     await waitFor('both are counted', async () => (await acknowledged()) === 2);
     expect(await committed()).toBe(2);
   });
-
-  it('refuses attributes that use the transport header prefix', async () => {
-    const { topic, catalogue } = fresh();
-    const transport = await open(catalogue);
-    const message = { ...orderMessage('k', 1), attributes: { [transportHeaders.attempt]: '9' } };
-
-    await expect(transport.publish(topic, [message])).rejects.toThrow(TypeError);
-  });
 });
 
 async function lagOf(registry: Registry, subscription: string): Promise<number | undefined> {
   const metric = await registry.getSingleMetric('messaging_consumer_lag_seconds')?.get();
   return metric?.values.find((value) => value.labels.subscription === subscription)?.value;
-}
-
-function range(count: number): number[] {
-  return Array.from({ length: count }, (_, index) => index);
 }

@@ -7,6 +7,7 @@ import {
   OutboxMetrics,
   OutboxRelay,
   type OutgoingMessage,
+  type Transport,
   writeToOutbox,
 } from '../../src/index.ts';
 import { orderMessage, Recorder, testCatalogue, waitFor } from '../contract/test-messages.ts';
@@ -44,6 +45,59 @@ async function parkedRows() {
   );
   return result.rows;
 }
+
+/**
+ * Advisory locks held in the scratch database. The server's other databases do not count: test
+ * files run side by side, and the postgres broker's claim takes advisory locks of its own.
+ */
+async function advisoryLocks(): Promise<number> {
+  const result = await (scratch as ScratchDatabase).pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+/** The transport as it is, noting how many messages each publish call carried. */
+function countingPublishes(transport: Transport) {
+  const calls: number[] = [];
+  const counted: Transport = {
+    name: transport.name,
+    publish: (topic, messages) => {
+      calls.push(messages.length);
+      return transport.publish(topic, messages);
+    },
+    subscribe: (options) => transport.subscribe(options),
+    check: () => transport.check(),
+    close: () => transport.close(),
+  };
+
+  return { transport: counted, calls };
+}
+
+describe('outbox writer', () => {
+  it('refuses a message any transport would refuse, and writes none of the call', async () => {
+    scratch = await createScratchDatabase();
+    const topic = 'test.outbox.writer';
+    // Kafka's own header names: a relay could only ever fail to publish such a row.
+    const reserved = { ...orderMessage('k', 2), attributes: { 'footfall.attempt': '9' } };
+
+    const messages = [orderMessage('k', 1), reserved];
+    const client = await scratch.pool.connect();
+
+    try {
+      const writing = writeToOutbox(client, 'outbox', topic, messages, testCatalogue(topic));
+      await expect(writing).rejects.toMatchObject({
+        code: 'MESSAGING_INVALID_ATTRIBUTES',
+        message: expect.stringContaining('prefix footfall. is reserved'),
+      });
+    } finally {
+      client.release();
+    }
+    const written = await scratch.pool.query('SELECT count(*)::int AS n FROM outbox');
+    expect(written.rows[0]?.n).toBe(0);
+  });
+});
 
 describe('outbox relay', () => {
   it('parks the rows it can never publish, once, and publishes the rows around them', async () => {
@@ -94,6 +148,80 @@ describe('outbox relay', () => {
     ]);
     expect(logger.lines[1]?.details).toMatchObject({ table: 'outbox', id: refused });
     expect(await registry.metrics()).toContain('messaging_outbox_parked_total{table="outbox"} 2');
+  });
+
+  it('parks every row of a topic it may not publish to after one publish call', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    await broker.provision({ topic, publishers: [], subscriptions: [] });
+    const catalogue = testCatalogue(topic);
+    const opened = await broker.open(producerRole, topic, { catalogue });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+    const messages = Array.from({ length: 20 }, (_, n) => orderMessage('k', n));
+    const ids = await commitToOutbox(topic, messages, catalogue);
+
+    expect(await relay.relayOnce()).toBe(0);
+
+    expect(calls).toEqual([20]);
+    const parked = await parkedRows();
+    expect(parked.map((row) => row.id)).toEqual(ids);
+    expect(parked.every((row) => row.error.startsWith('MESSAGING_NOT_PERMITTED: '))).toBe(true);
+  });
+
+  it('publishes the runs between refused rows in one call each, in order', async () => {
+    scratch = await createScratchDatabase();
+    const { topic, subscription } = await broker.freshTopic();
+    const retiredContract = { topic, type: 'test.order.retired', version: 1, payload: z.unknown() };
+    const retired = { type: 'test.order.retired', version: 1, key: 'k', payload: {} };
+    const messages = Array.from({ length: 10 }, (_, n) =>
+      n === 3 || n === 7 ? retired : orderMessage('k', n),
+    );
+    const ids = await commitToOutbox(topic, messages, [...testCatalogue(topic), retiredContract]);
+    const opened = await broker.open(producerRole, topic, { catalogue: testCatalogue(topic) });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+    const { transport: consumer } = await broker.open(consumerRole, topic);
+    const recorder = new Recorder();
+    await consumer.subscribe({ topic, subscription, handler: recorder.record });
+
+    expect(await relay.relayOnce()).toBe(8);
+
+    // All ten, refused at row 3: rows 0-2; rows 4-9, refused at row 7: rows 4-6; rows 8-9.
+    expect(calls).toEqual([10, 3, 6, 3, 2]);
+    expect((await parkedRows()).map((row) => row.id)).toEqual([ids[3], ids[7]]);
+    const delivered = ids.filter((_, n) => n !== 3 && n !== 7);
+    await waitFor('the other eight are delivered', () => recorder.ids.size === 8);
+    expect([...recorder.ids]).toEqual(delivered);
+  });
+
+  it('splits a run in halves when the refusal names no row of it', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const pair = [orderMessage('k', 0), orderMessage('k', 1)];
+    const [first, second] = await commitToOutbox(topic, pair, catalogue);
+    // Written around writeToOutbox, which would have refused it: no id, and no contract.
+    const anonymous = { type: 'test.order.retired', version: 1, key: 'k', payload: {} };
+    await scratch.pool.query(
+      'INSERT INTO outbox (id, topic, message) VALUES (gen_random_uuid(), $1, $2)',
+      [topic, anonymous],
+    );
+    const [last] = await commitToOutbox(topic, [orderMessage('k', 3)], catalogue);
+    const opened = await broker.open(producerRole, topic, { catalogue });
+    const { transport, calls } = countingPublishes(opened.transport);
+    const relay = new OutboxRelay({ pool: scratch.pool, table: 'outbox', transport });
+
+    expect(await relay.relayOnce()).toBe(3);
+
+    expect(calls).toEqual([4, 2, 2, 1, 1]);
+    const published = await scratch.pool.query<{ id: string }>(
+      'SELECT id FROM outbox WHERE published_at IS NOT NULL ORDER BY position',
+    );
+    expect(published.rows.map((row) => row.id)).toEqual([first, second, last]);
+    expect((await parkedRows()).map((row) => row.error)).toEqual([
+      expect.stringMatching(/^MESSAGING_UNKNOWN_CONTRACT: /),
+    ]);
   });
 
   it('publishes a parked row an operator released with the documented SQL', async () => {
@@ -181,13 +309,38 @@ describe('outbox relay', () => {
     });
 
     await expect(relay.relayOnce()).rejects.toMatchObject({ code: 'MESSAGING_PUBLISH_TIMEOUT' });
-    const locks = await scratch.pool.query(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'",
-    );
-    expect(locks.rows[0]?.n).toBe(0);
+    expect(await advisoryLocks()).toBe(0);
 
     await admin.query('ROLLBACK');
     await waitFor('the row is published and marked', async () => (await relay.relayOnce()) === 1);
+  });
+
+  it('drops a connection whose ROLLBACK failed instead of pooling it mid-transaction', async () => {
+    scratch = await createScratchDatabase();
+    const { topic } = await broker.freshTopic();
+    const catalogue = testCatalogue(topic);
+    const { transport } = await broker.open(producerRole, topic, { catalogue });
+    await commitToOutbox(topic, [orderMessage('k', 1)], catalogue);
+    // Marking the row sent waits for this lock, and the relay's pool gives up on any statement
+    // after a second: on the UPDATE, then on the ROLLBACK queued behind it.
+    const locker = new pg.Client({ connectionString: scratch.url });
+    const pool = new pg.Pool({ connectionString: scratch.url, max: 1, query_timeout: 1_000 });
+    const relay = new OutboxRelay({ pool, table: 'outbox', transport });
+    await locker.connect();
+
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE outbox IN EXCLUSIVE MODE');
+      await expect(relay.relayOnce()).rejects.toThrow('Query read timeout');
+      await locker.query('ROLLBACK');
+
+      // A pooled connection would still be inside the round's transaction, holding its lock.
+      await waitFor('the round holds no lock', async () => (await advisoryLocks()) === 0, 5_000);
+      expect(pool.totalCount).toBe(0);
+    } finally {
+      // Before the scratch database is dropped, which would cut these connections off.
+      await Promise.all([locker.end(), pool.end()]);
+    }
   });
 });
 

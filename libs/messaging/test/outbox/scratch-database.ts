@@ -6,6 +6,8 @@ import { outboxTableSql, processedMessagesTableSql } from './outbox-schema.ts';
 
 export interface ScratchDatabase {
   readonly pool: pg.Pool;
+  /** As the server's admin, for a pool of a test's own. */
+  readonly url: string;
   drop(): Promise<void>;
 }
 
@@ -26,12 +28,13 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
   await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
   await admin.end();
 
-  const pool = new pg.Pool({ connectionString: replaceUrlDatabase(adminUrl, name), max: 10 });
+  const url = replaceUrlDatabase(adminUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
   await pool.query(outboxTableSql('outbox'));
   await pool.query(processedMessagesTableSql('processed_messages'));
   await pool.query('CREATE TABLE effects (message_id uuid NOT NULL)');
 
-  return { pool, drop: () => dropDatabase(pool, adminUrl, name) };
+  return { pool, url, drop: () => dropDatabase(pool, adminUrl, name) };
 }
 
 async function dropDatabase(pool: pg.Pool, adminUrl: string, name: string) {

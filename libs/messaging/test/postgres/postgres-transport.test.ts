@@ -11,6 +11,7 @@ import {
   testCatalogue,
   waitFor,
 } from '../contract/test-messages.ts';
+import { LoggedLines } from '../logged-lines.ts';
 import { consumerRole, producerRole, usePostgresBroker } from './postgres-broker.ts';
 
 const broker = usePostgresBroker();
@@ -207,12 +208,7 @@ describe('postgres transport', () => {
 
   it('counts an acknowledgement only once the broker took it', async () => {
     const { topic, subscription } = await broker.freshTopic();
-    const warnings: string[] = [];
-    const logger = {
-      info() {},
-      error() {},
-      warn: (_: object, text: string) => warnings.push(text),
-    };
+    const logger = new LoggedLines();
     const { transport, registry } = await broker.open(consumerRole, topic, { logger });
     const { transport: producer } = await broker.open(producerRole, topic);
     const release = Promise.withResolvers<void>();
@@ -236,7 +232,7 @@ describe('postgres transport', () => {
     release.resolve();
 
     await waitFor('the acknowledgement fails', () =>
-      warnings.some((text) => text.startsWith('acknowledging failed')),
+      logger.problems().some((line) => line.startsWith('warn: acknowledging failed')),
     );
     const labels = { topic, subscription };
     expect(await scrapeMetric(registry, 'messaging_delivered_total', labels)).toBe(1);

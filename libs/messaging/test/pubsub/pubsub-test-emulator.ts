@@ -1,11 +1,9 @@
 import { pubsubEmulator } from '@footfall/testing';
 import { PubSub, v1 } from '@google-cloud/pubsub';
+import { grpcCodes, grpcStatus } from '../../src/pubsub/grpc-status.ts';
 import { deadLetterName, ensureSubscriptionTopology } from '../../src/pubsub/index.ts';
-import { resolveRetryPolicy } from '../../src/retry-policy.ts';
-import type { RetryPolicy } from '../../src/transport.ts';
+import { defaultRetryPolicy } from '../../src/retry-policy.ts';
 
-/** gRPC's DEADLINE_EXCEEDED. */
-const deadlineExceeded = 4;
 const pullTimeoutMs = 500;
 
 type ReaderSettings = ConstructorParameters<typeof v1.SubscriberClient>[0];
@@ -53,15 +51,13 @@ export class PubSubTestEmulator {
     return this.#pubsub;
   }
 
-  /** Creates a topic, its subscriptions and their dead-letter topics and subscriptions. */
-  async provision(
-    topic: string,
-    subscriptions: readonly string[],
-    retry: Partial<RetryPolicy> = {},
-  ): Promise<void> {
-    const policy = resolveRetryPolicy(retry);
+  /**
+   * Creates a topic, its subscriptions and their dead-letter topics and subscriptions, with the
+   * default retry policy.
+   */
+  async provision(topic: string, subscriptions: readonly string[]): Promise<void> {
     for (const subscription of subscriptions) {
-      await ensureSubscriptionTopology(this.pubsub, topic, subscription, policy);
+      await ensureSubscriptionTopology(this.pubsub, topic, subscription, defaultRetryPolicy);
     }
   }
 
@@ -101,7 +97,7 @@ export class PubSubTestEmulator {
       const [response] = await reader.pull(request, { timeout: pullTimeoutMs, retry: null });
       return response.receivedMessages ?? [];
     } catch (error) {
-      if ((error as { code?: unknown }).code === deadlineExceeded) return [];
+      if (grpcStatus(error) === grpcCodes.deadlineExceeded) return [];
       throw error;
     }
   }

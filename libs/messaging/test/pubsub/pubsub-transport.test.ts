@@ -110,31 +110,6 @@ describe('Pub/Sub transport on the emulator', () => {
     expect(await registry.metrics()).toMatch(`messaging_published_total{topic="${topic}"} 1`);
   });
 
-  it('keeps each key in order while several keys run side by side', async (context) => {
-    if (unavailable) return context.skip(unavailable);
-    const { topic, subscription } = names();
-    const transport = await open(topic);
-    const recorder = new Recorder();
-
-    // Recording as each handler finishes, after a random pause: the client hands over a key's
-    // messages without waiting, so only the transport's queue per key keeps them in order.
-    const handler = recorder.recordAfterPause(10);
-    await transport.subscribe({ topic, subscription, concurrency: 4, handler });
-    const keys = ['a', 'b', 'c', 'd'];
-    await transport.publish(
-      topic,
-      keys.flatMap((key) => Array.from({ length: 15 }, (_, n) => orderMessage(key, n))),
-    );
-
-    await waitFor('all 60 are handled', () => recorder.ids.size === 60);
-    for (const key of keys) {
-      const sequences = recorder.deliveries
-        .filter((delivery) => delivery.envelope.key === key)
-        .map(sequenceOf);
-      expect(sequences, `key ${key}`).toEqual(Array.from({ length: 15 }, (_, n) => n));
-    }
-  });
-
   it('redelivers a failed message with attempt 2, and its key waits for it', async (context) => {
     if (unavailable) return context.skip(unavailable);
     const { topic, subscription } = names();

@@ -1,0 +1,15 @@
+import { MessagingError } from '../messaging-error.ts';
+import { grpcCodes, grpcStatus } from './grpc-status.ts';
+
+/**
+ * What a failed publish becomes for the caller: Pub/Sub's PERMISSION_DENIED (IAM does not let
+ * this service publish to the topic) is the coded MESSAGING_NOT_PERMITTED, as on the other
+ * transports, so the outbox relay parks the rows instead of retrying them for ever; anything
+ * else is unchanged.
+ */
+export function pubsubPublishFailure(topic: string, error: unknown): unknown {
+  if (grpcStatus(error) !== grpcCodes.permissionDenied) return error;
+
+  const refusal = { action: 'publish to', target: `topic ${topic}` };
+  return new MessagingError('MESSAGING_NOT_PERMITTED', refusal, { cause: error });
+}
