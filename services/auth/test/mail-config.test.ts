@@ -62,7 +62,7 @@ describe('auth mail configuration', () => {
     (host) => {
       const env = { AUTH_SMTP_HOST: host, AUTH_SMTP_TLS: 'none', AUTH_MAIL_FROM: from };
 
-      expect(failingVariables(env)).toEqual(['AUTH_SMTP_TLS']);
+      expect(failingVariables({ ...validEnvironment, ...env })).toEqual(['AUTH_SMTP_TLS']);
     },
   );
 
