@@ -17,6 +17,9 @@ export const baseConfigShape = {
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  // How long a request may take to arrive whole, headers and body; a slow client (slowloris)
+  // gets a 408 and loses its connection when it runs out.
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   READINESS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(4100);
     expect(config.HOST).toBe('127.0.0.1');
     expect(config.BODY_LIMIT_BYTES).toBe(1024 * 1024);
+    expect(config.REQUEST_TIMEOUT_MS).toBe(30_000);
   });
 
   it('names every bad variable in one error', () => {

@@ -10,8 +10,8 @@ afterEach(async () => {
   current = undefined;
 });
 
-async function start(): Promise<TestApp> {
-  current = await buildTestApp();
+async function start(env: Record<string, string> = {}): Promise<TestApp> {
+  current = await buildTestApp(env);
   return current;
 }
 
@@ -130,6 +130,30 @@ describe("bytes Node's parser refuses", () => {
       expect(metrics).toContain(`http_errors_total{code="${code}",status_code="${status}"`);
     });
   }
+});
+
+describe('a request that never finishes arriving (slowloris)', () => {
+  it('is cut off after REQUEST_TIMEOUT_MS with a coded 408 that echoes nothing', async () => {
+    const { app, logs } = await start({ REQUEST_TIMEOUT_MS: '1000' });
+    const startedAt = performance.now();
+
+    // The header block never ends: a client holding the connection open, a byte at a time.
+    const raw = await sendRaw(app, 'GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: s3cret=1\r\n');
+    const response = parseResponse(raw);
+
+    expect(response.status).toBe(408);
+    expect(response.body).toEqual({
+      code: 'HTTP_REQUEST_TIMEOUT',
+      message: 'The request took too long to arrive.',
+      statusCode: 408,
+    });
+    expect(response.headers.connection).toBe('close');
+    expect(raw).not.toContain('s3cret');
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(logs.withMessage('request refused')).toEqual([
+      expect.objectContaining({ code: 'HTTP_REQUEST_TIMEOUT', statusCode: 408 }),
+    ]);
+  });
 });
 
 describe('NUL characters, which no field accepts and PostgreSQL cannot store', () => {
