@@ -3,15 +3,17 @@
  * operators. Run: `node libs/db/src/bootstrap-cli.ts`, with DATABASE_ADMIN_URL and one
  * `<ROLE>_PASSWORD` variable per role in the environment (see docs/database.md).
  */
+import { baseConfigShape, createLogger } from '@footfall/service-kit';
 import { bootstrapDatabases } from './bootstrap.ts';
 import { readBootstrapEnvironment } from './bootstrap-environment.ts';
 import { isDbError } from './db-error.ts';
 
-const logger = {
-  info(details: object, message: string): void {
-    console.log(JSON.stringify({ level: 'info', time: Date.now(), ...details, msg: message }));
-  },
-};
+// The services' logger, so the lines are redacted and shaped like every other Footfall line.
+const logger = createLogger({
+  service: 'db-bootstrap',
+  version: baseConfigShape.SERVICE_VERSION.parse(process.env.SERVICE_VERSION),
+  level: 'info',
+});
 
 try {
   const environment = readBootstrapEnvironment(process.env);
@@ -19,6 +21,6 @@ try {
 } catch (error) {
   const code = isDbError(error) ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  console.error(JSON.stringify({ level: 'error', msg: 'bootstrap failed', code, error: message }));
+  logger.error({ code, error: message }, 'bootstrap failed');
   process.exitCode = 1;
 }
