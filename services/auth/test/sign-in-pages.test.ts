@@ -21,18 +21,23 @@ function emailFieldOf(html: string): string | undefined {
   return raw === undefined ? undefined : decodeEntities(raw);
 }
 
+// One server for the file; each group signs in as users of its own.
+let server: AuthServer;
+
+beforeAll(async () => {
+  // Address lockouts have their own tests; here they must not cut in after a few refusals.
+  server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
 describe('the sign-in page', () => {
-  let server: AuthServer;
   let user: TestUser;
 
   beforeAll(async () => {
-    // Address lockouts have their own tests; here they must not cut in after a few refusals.
-    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
     user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await server?.close();
   });
 
   it('is strict HTML: CSP forbidding scripts and framing, not cached, no script or inline style', async () => {
@@ -154,16 +159,10 @@ describe('the sign-in page', () => {
 });
 
 describe('CSRF protection of the sign-in form', () => {
-  let server: AuthServer;
   let user: TestUser;
 
   beforeAll(async () => {
-    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
     user = await createTestUser(server);
-  });
-
-  afterAll(async () => {
-    await server?.close();
   });
 
   // The correct password goes with every forged post: only the CSRF check stands in the way.
@@ -221,16 +220,6 @@ describe('CSRF protection of the sign-in form', () => {
 });
 
 describe('one answer for every refused sign-in', () => {
-  let server: AuthServer;
-
-  beforeAll(async () => {
-    server = await startAuthServer({ env: { AUTH_LOCKOUT_ADDRESS_THRESHOLD: '1000' } });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-  });
-
   async function refusal(email: string, password: string) {
     const session = await openSignIn(server);
     const response = await submitSignIn(session, { email, password });
