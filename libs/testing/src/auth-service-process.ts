@@ -6,11 +6,11 @@
  * databases come from the run's global PostgreSQL).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 import { findFreePort } from '@footfall/local-postgres';
 import { isRunning, stopChild, waitUntilReady } from '@footfall/local-processes';
+import { authServiceEnvironment, generateClientSecrets } from './auth-service-environment.ts';
 import { createTestDatabases, type TestDatabases } from './service-databases.ts';
 
 export interface AuthServiceOptions {
@@ -58,8 +58,12 @@ export async function startAuthService(
   const databases = await createTestDatabases();
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
-  const secrets = Object.fromEntries(serviceClientIds.map((id) => [id, randomSecret()]));
-  const env = { ...environment(databases, url, port, secrets), ...options.env };
+  const secrets = generateClientSecrets();
+  const env = {
+    ...authServiceEnvironment({ databases, port, clientSecrets: secrets }),
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  };
 
   const output: string[] = [];
   const child = spawnService(env, output);
@@ -69,24 +73,6 @@ export async function startAuthService(
     throw error;
   });
   return service;
-}
-
-function environment(
-  databases: TestDatabases,
-  url: string,
-  port: number,
-  secrets: Record<string, string>,
-): Record<string, string> {
-  return {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databases.services.auth.runtimeUrl,
-    MESSAGING_DATABASE_URL: databases.messaging.clientUrls.footfall_auth_app ?? '',
-    AUTH_ISSUER: `${url}/oidc`,
-    AUTH_CLIENT_SECRETS: JSON.stringify(secrets),
-    AUTH_COOKIE_KEYS: randomSecret(),
-  };
 }
 
 function spawnService(env: Record<string, string>, output: string[]): ChildProcess {
@@ -105,10 +91,10 @@ function describeProcess(
   child: ChildProcess,
   databases: TestDatabases,
   url: string,
-  secrets: Record<string, string>,
+  secrets: Readonly<Record<ServiceClientId, string>>,
   output: string[],
 ): AuthServiceProcess {
-  const clients = serviceClientIds.map((id) => ({ id, secret: secrets[id] ?? '' }));
+  const clients = serviceClientIds.map((id) => ({ id, secret: secrets[id] }));
   const issuer = `${url}/oidc`;
   const close = async () => {
     await stopChild(child, stopTimeoutMs);
@@ -130,8 +116,4 @@ async function expectReady(child: ChildProcess, url: string, output: readonly st
     throw new Error(`the auth service exited with ${child.exitCode}:\n${output.join('')}`);
   }
   throw new Error(`the auth service was not ready after ${readyTimeoutMs} ms:\n${output.join('')}`);
-}
-
-function randomSecret(): string {
-  return randomBytes(32).toString('base64url');
 }

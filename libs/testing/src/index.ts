@@ -1,6 +1,13 @@
 // Tests that migrate one service themselves find its files here; the one copy is in @footfall/db.
 export { migrationsDirectory } from '@footfall/db';
+// Tests that start a server of their own pick its port with the one local-postgres uses.
+export { findFreePort } from '@footfall/local-postgres';
 export { discoverPublicClient, discoverServiceClient, secretOf } from './auth-service-clients.ts';
+export {
+  type AuthServiceSetting,
+  authServiceEnvironment,
+  generateClientSecrets,
+} from './auth-service-environment.ts';
 export {
   type AuthServiceOptions,
   type AuthServiceProcess,

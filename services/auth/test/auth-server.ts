@@ -3,10 +3,14 @@
  * what the auth service's own tests and libs/auth-client's tests run their OAuth flows against.
  * Runs only inside vitest (the databases come from the run's global PostgreSQL).
  */
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
-import { createTestDatabases, type TestDatabases } from '@footfall/testing';
+import {
+  authServiceEnvironment,
+  createTestDatabases,
+  findFreePort,
+  generateClientSecrets,
+  type TestDatabases,
+} from '@footfall/testing';
 import { buildApp } from '../src/app.ts';
 import { type ServiceClientId, serviceClientIds } from '../src/clients.ts';
 import { type Config, configSchema } from '../src/config.ts';
@@ -52,7 +56,11 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const secrets = options.clientSecrets ?? generateClientSecrets();
-  const config = configSchema.parse(environment(databases, url, port, secrets, options.env));
+  const config = configSchema.parse({
+    ...authServiceEnvironment({ databases, port, clientSecrets: secrets }),
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
 
   const app = await buildApp(config, { logDestination: options.logDestination ?? discard });
   const close = async () => {
@@ -67,42 +75,4 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
 
   const clients = serviceClientIds.map((id) => ({ id, secret: secrets[id] }));
   return { issuer: config.AUTH_ISSUER, clients, url, databases, app, config, close };
-}
-
-/** A random secret per service client, as `pnpm start` makes them. */
-export function generateClientSecrets(): Record<ServiceClientId, string> {
-  const entries = serviceClientIds.map((id) => [id, randomBytes(32).toString('base64url')]);
-
-  return Object.fromEntries(entries) as Record<ServiceClientId, string>;
-}
-
-function environment(
-  databases: TestDatabases,
-  url: string,
-  port: number,
-  secrets: Readonly<Record<ServiceClientId, string>>,
-  extra: Readonly<Record<string, string>> = {},
-): Record<string, string> {
-  return {
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    DATABASE_URL: databases.services.auth.runtimeUrl,
-    MESSAGING_DATABASE_URL: databases.messaging.clientUrls.footfall_auth_app ?? '',
-    AUTH_ISSUER: `${url}/oidc`,
-    AUTH_CLIENT_SECRETS: JSON.stringify(secrets),
-    AUTH_COOKIE_KEYS: randomBytes(32).toString('base64url'),
-    ...extra,
-  };
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
