@@ -46,3 +46,10 @@ export class MessagingError extends Error {
     this.messageId = options.messageId;
   }
 }
+
+/** A broker's refusal to let this service publish to `topic`, whichever transport met it. */
+export function publishNotPermitted(topic: string, cause: unknown): MessagingError {
+  const refusal = { action: 'publish to', target: `topic ${topic}` };
+
+  return new MessagingError('MESSAGING_NOT_PERMITTED', refusal, { cause });
+}

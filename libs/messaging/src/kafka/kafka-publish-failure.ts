@@ -1,4 +1,4 @@
-import { MessagingError } from '../messaging-error.ts';
+import { publishNotPermitted } from '../messaging-error.ts';
 
 /** kafkajs wraps a refusal in at most a couple of retry errors; this bounds the walk. */
 const maxCauseDepth = 5;
@@ -11,8 +11,7 @@ const maxCauseDepth = 5;
 export function kafkaPublishFailure(topic: string, error: unknown): unknown {
   if (!refusedByAcl(error)) return error;
 
-  const refusal = { action: 'publish to', target: `topic ${topic}` };
-  return new MessagingError('MESSAGING_NOT_PERMITTED', refusal, { cause: error });
+  return publishNotPermitted(topic, error);
 }
 
 // The broker's answer arrives as it is, or as the cause of the retrier's KafkaJSNonRetriableError.

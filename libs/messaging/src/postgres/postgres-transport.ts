@@ -1,4 +1,4 @@
-import { createPool } from '@footfall/db';
+import { createPool, pingDatabase } from '@footfall/db';
 import type pg from 'pg';
 import { encodeMessage } from '../envelope-codec.ts';
 import { makeFirstContact } from '../first-contact.ts';
@@ -62,7 +62,7 @@ export async function createPostgresTransport(
   await makeFirstContact({
     transport: 'postgres',
     target: databaseOf(options.connectionString),
-    contact: () => pool.query('SELECT 1'),
+    contact: () => pingDatabase(pool),
     cleanUp: () => pool.end(),
   });
   return new PostgresTransport(pool, options, settings);
@@ -140,7 +140,7 @@ class PostgresTransport implements Transport {
 
   async check(): Promise<void> {
     this.#subscriptions.assertOpen();
-    await this.#pool.query('SELECT 1');
+    await pingDatabase(this.#pool);
   }
 
   close(): Promise<void> {

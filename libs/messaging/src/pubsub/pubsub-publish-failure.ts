@@ -1,4 +1,4 @@
-import { MessagingError } from '../messaging-error.ts';
+import { publishNotPermitted } from '../messaging-error.ts';
 import { grpcCodes, grpcStatus } from './grpc-status.ts';
 
 /**
@@ -10,6 +10,5 @@ import { grpcCodes, grpcStatus } from './grpc-status.ts';
 export function pubsubPublishFailure(topic: string, error: unknown): unknown {
   if (grpcStatus(error) !== grpcCodes.permissionDenied) return error;
 
-  const refusal = { action: 'publish to', target: `topic ${topic}` };
-  return new MessagingError('MESSAGING_NOT_PERMITTED', refusal, { cause: error });
+  return publishNotPermitted(topic, error);
 }
