@@ -3,7 +3,9 @@
  * operators. Run: `node libs/db/src/bootstrap-cli.ts`, with DATABASE_ADMIN_URL and one
  * `<ROLE>_PASSWORD` variable per role in the environment (see docs/database.md).
  */
-import { baseConfigShape, createLogger } from '@footfall/service-kit';
+// The light entry points: the package's index would load fastify, Sentry and prom-client too.
+import { baseConfigShape } from '@footfall/service-kit/base-config';
+import { createLogger } from '@footfall/service-kit/logger';
 import { bootstrapDatabases } from './bootstrap.ts';
 import { readBootstrapEnvironment } from './bootstrap-environment.ts';
 import { isDbError } from './db-error.ts';
