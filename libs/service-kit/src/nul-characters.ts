@@ -19,11 +19,8 @@ export function refuseNulCharacters(app: FastifyInstance): void {
 function carriesNul(inputs: unknown[]): boolean {
   const pending = [...inputs];
 
-  for (
-    let value = pending.pop();
-    pending.length > 0 || value !== undefined;
-    value = pending.pop()
-  ) {
+  while (pending.length > 0) {
+    const value = pending.pop();
     if (typeof value === 'string') {
       if (value.includes('\u0000')) return true;
     } else if (isWalkable(value)) {
