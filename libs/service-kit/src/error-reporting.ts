@@ -63,10 +63,8 @@ export function reportError(error: unknown, request: FastifyRequest): void {
   Sentry.withScope((scope) => {
     scope.setTag('request_id', request.id);
     scope.setTag('route', route);
-    scope.addEventProcessor((event) => ({
-      ...event,
-      request: { method: request.method, url: route },
-    }));
+    // Only the method: scrubEvent, which every event passes, names the URL by the route tag.
+    scope.addEventProcessor((event) => ({ ...event, request: { method: request.method } }));
     Sentry.captureException(error);
   });
 }
