@@ -41,11 +41,7 @@ export { type MigrationFile, readMigrationFiles } from './migration-files.ts';
 export { migrationsDirectory } from './migrations-directory.ts';
 export { type MigrationOptions, type MigrationResult, runMigrations } from './migrator.ts';
 export { createPool, type PoolOptions, pingDatabase, poolDependency } from './pool.ts';
-export {
-  type CatalogObjectKind,
-  type CatalogPrivilege,
-  readRoleAttributes,
-} from './privilege-catalog.ts';
+export { readRoleAttributes } from './privilege-catalog.ts';
 export {
   databaseFor,
   listRoles,

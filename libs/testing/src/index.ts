@@ -39,7 +39,7 @@ export {
 } from './code-flow.ts';
 export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres-server.ts';
 export { describeServiceGrants } from './grant-suite.ts';
-export { findKafkaBrokers, type KafkaAvailability, kafkaBrokers } from './kafka-availability.ts';
+export { findKafkaBrokers, type KafkaAvailability } from './kafka-availability.ts';
 export { decodeEntities, PageBrowser, pageFormOf } from './page-browser.ts';
 export type { TestPostgres } from './provided-context.ts';
 export { type PubSubEmulatorAvailability, pubsubEmulator } from './pubsub-availability.ts';

@@ -25,10 +25,3 @@ export async function findKafkaBrokers(
       'run deploy/kafka/kafka-broker.sh start and set KAFKA_BROKERS',
   };
 }
-
-/** The broker list when a broker answers, else undefined; findKafkaBrokers says why. */
-export async function kafkaBrokers(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<string | undefined> {
-  return (await findKafkaBrokers(env)).brokers;
-}
