@@ -6,6 +6,7 @@ import {
   type Transport,
 } from '@footfall/messaging';
 import {
+  addDependency,
   type BaseConfig,
   createService,
   type ServiceApp,
@@ -56,8 +57,10 @@ export async function buildPlatformApp<Databases extends string>(
     metrics: new MessagingMetrics(app.metrics),
     logger: app.log,
   });
-  app.readiness.register('messaging', () => transport.check());
-  app.addHook('onClose', () => transport.close());
+  addDependency(app, 'messaging', {
+    check: () => transport.check(),
+    close: () => transport.close(),
+  });
 
   return { app, pools, transport };
 }

@@ -82,9 +82,14 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
 
 function registerDependencies(app: FastifyInstance, dependencies: Record<string, Dependency>) {
   for (const [name, dependency] of Object.entries(dependencies)) {
-    app.readiness.register(name, dependency.check);
-    app.addHook('onClose', dependency.close);
+    addDependency(app, name, dependency);
   }
+}
+
+/** A dependency made once the app exists (one that needs its log or metrics): as in options. */
+export function addDependency(app: FastifyInstance, name: string, dependency: Dependency): void {
+  app.readiness.register(name, dependency.check);
+  app.addHook('onClose', dependency.close);
 }
 
 function decorate(app: FastifyInstance, name: string, config: BaseConfig) {

@@ -4,6 +4,7 @@ export { type BaseConfig, baseConfigSchema, baseConfigShape } from './base-confi
 export { ConfigError, type ConfigIssue, loadConfig } from './config.ts';
 export { portWithDefault } from './config-types.ts';
 export {
+  addDependency,
   createService,
   type Dependency,
   type ServiceOptions,
