@@ -26,6 +26,9 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
+// One auth server, browser and callback receiver for the file; each page has its own context.
+const chromiumSuite = setUpChromiumSuite('sign-in browser test');
+
 /**
  * The sign-in in a real browser, as the admin CLI does it: Chromium opens the authorization URL,
  * a person types into the page and clicks, and the browser lands on the CLI's loopback callback.
@@ -33,8 +36,6 @@ const chromiumArgs = [
  * cross-origin redirect after them) and the browser reports no violation.
  */
 describe('sign-in in Chromium', () => {
-  const chromiumSuite = setUpChromiumSuite('sign-in browser test');
-
   it('signs in through the pages and returns a code the CLI exchanges', async (context) => {
     const suite = chromiumSuite(context);
     const user = await createTestUser(suite.server, { role: 'platform-admin' });
@@ -76,8 +77,6 @@ describe('sign-in in Chromium', () => {
 });
 
 describe('sign-out and the provider’s steps in Chromium', () => {
-  const chromiumSuite = setUpChromiumSuite('sign-out browser test');
-
   it('signs out by pressing the page’s button, with no script and no CSP violation', async (context) => {
     const suite = chromiumSuite(context);
     const user = await createTestUser(suite.server);
