@@ -102,33 +102,43 @@ export interface AuditRow {
   readonly detail: Record<string, unknown>;
 }
 
+const auditSelect = `SELECT id::text, event, user_id::text, client_id, address_hash, detail
+  FROM auth.audit_events`;
+// By the table's id: the rows carry it as text, which would sort 10 before 9.
+const oldestFirst = 'ORDER BY audit_events.id';
+
 /** Every row of auth.audit_events, oldest first, read as the runtime role. */
 export function auditRows(server: AuthServer): Promise<AuditRow[]> {
-  return withAuthPool(server, async (pool) => {
-    const result = await pool.query<AuditRow>(
-      `SELECT id::text, event, user_id::text, client_id, address_hash, detail
-       FROM auth.audit_events ORDER BY audit_events.id`,
-    );
-    return result.rows;
-  });
+  return queryAudit(server, `${auditSelect} ${oldestFirst}`);
 }
 
 /** The audit rows of one user, oldest first. */
-export async function auditRowsOf(server: AuthServer, userId: string): Promise<AuditRow[]> {
-  return (await auditRows(server)).filter((row) => row.user_id === userId);
+export function auditRowsOf(server: AuthServer, userId: string): Promise<AuditRow[]> {
+  return queryAudit(server, `${auditSelect} WHERE user_id = $1 ${oldestFirst}`, [userId]);
+}
+
+function queryAudit(server: AuthServer, sql: string, values: unknown[] = []) {
+  return withAuthPool(server, async (pool) => (await pool.query<AuditRow>(sql, values)).rows);
 }
 
 /** The value of `auth_audit_events_total{event}` on /metrics. */
-export async function auditCounter(server: AuthServer, event: string): Promise<number> {
-  const response = await fetch(new URL('/metrics', server.url));
-  const text = await response.text();
+export function auditCounter(server: AuthServer, event: string): Promise<number> {
+  return counterValue(server, 'auth_audit_events_total', 'event', event);
+}
+
+/** The value on /metrics of the series of counter `name` whose `label` is `value`. */
+export async function counterValue(
+  server: AuthServer,
+  name: string,
+  label: string,
+  value: string,
+): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', server.url))).text();
+  const series = `${label}="${value}"`;
   const line = text
     .split('\n')
-    .find(
-      (candidate) =>
-        /^auth_audit_events_total\{/.test(candidate) && candidate.includes(`event="${event}"`),
-    );
-  if (line === undefined) throw new Error(`no auth_audit_events_total for ${event}:\n${text}`);
+    .find((candidate) => candidate.startsWith(`${name}{`) && candidate.includes(series));
+  if (line === undefined) throw new Error(`no ${name}{${series}} on /metrics:\n${text}`);
 
   return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
