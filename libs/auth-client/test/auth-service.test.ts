@@ -3,6 +3,7 @@ import {
   type AuthServiceProcess,
   obtainPersonToken,
   obtainServiceToken,
+  secretOf,
   startAuthService,
 } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ async function providerToken(
   const provider = createTokenProvider({
     issuer: auth.issuer,
     clientId,
-    clientSecret: secret ?? auth.clients.find((client) => client.id === clientId)?.secret ?? '',
+    clientSecret: secret ?? secretOf(auth, clientId),
     resource,
     scope: scopes,
   });

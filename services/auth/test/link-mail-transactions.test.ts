@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { withClient } from '@footfall/testing';
+import { queryAs } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../src/users.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
@@ -36,10 +36,10 @@ afterAll(async () => {
 });
 
 /** Queries the auth database as its owner, beside the service's own connections. */
-function queryAuthDatabase<T>(sql: string, values: unknown[] = []): Promise<T | undefined> {
-  return withClient(server.databases.services.auth.adminUrl, async (client) => {
-    return (await client.query(sql, values)).rows[0] as T | undefined;
-  });
+async function queryAuthDatabase<T>(sql: string, values: unknown[] = []): Promise<T | undefined> {
+  const result = await queryAs(server.databases.services.auth.adminUrl, sql, values);
+
+  return result.rows[0] as T | undefined;
 }
 
 /**

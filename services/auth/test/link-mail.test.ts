@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { discoverPublicClient, secretsOf } from './oauth-clients.ts';
+import { LogCapture } from './sign-in-session.ts';
 import { SmtpPeer } from './smtp-peer.ts';
 import { createTestUser } from './test-users.ts';
 import { callUserApi, customerUserInput, openLink, userApiToken } from './user-api-calls.ts';
@@ -13,12 +14,12 @@ const password = 'mailed link passphrase';
 let smtp: SmtpPeer;
 let server: AuthServer;
 let token: string;
-const logLines: string[] = [];
+const logs = new LogCapture();
 
 beforeAll(async () => {
   smtp = await SmtpPeer.start();
   server = await startAuthServer({
-    logDestination: { write: (line: string) => logLines.push(line) },
+    logDestination: logs.destination,
     env: {
       AUTH_SMTP_HOST: '127.0.0.1',
       AUTH_SMTP_PORT: String(smtp.port),
@@ -152,9 +153,7 @@ describe('with SMTP configured, the user API', () => {
   });
 
   it('logs a failed delivery at error with SMTP codes only, and never logs a link', async () => {
-    const failures = logLines
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.msg === 'link mail not sent');
+    const failures = logs.entries().filter((line) => line.msg === 'link mail not sent');
     const links = smtp.received.map((mail) => linkIn(mail.text));
 
     expect(failures.length).toBeGreaterThanOrEqual(3);
@@ -164,7 +163,7 @@ describe('with SMTP configured, the user API', () => {
       expect.arrayContaining(['ESOCKET', 'EENVELOPE']),
     );
     expect(links.length).toBeGreaterThan(0);
-    const log = logLines.join('');
+    const log = logs.lines.join('');
     // Requests are logged by route pattern (/password/:token), never with a token in the path.
     expect(log).toContain('"route":"/password/:token"');
     expect(log).not.toMatch(/\/password\/[\w-]/);

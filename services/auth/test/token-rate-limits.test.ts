@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { discoverServiceClient, oauthErrorOf, secretOf } from './oauth-clients.ts';
-import { LogCapture } from './sign-in-session.ts';
+import { counterValue, LogCapture } from './sign-in-session.ts';
 
 const limit = 4;
 const burst = 3 * limit;
@@ -60,13 +60,8 @@ async function statusesOf(responses: Promise<Response>[]): Promise<number[]> {
   );
 }
 
-async function limitedCounter(server: AuthServer, kind: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', server.url))).text();
-  const line = text
-    .split('\n')
-    .find((candidate) => candidate.startsWith(`auth_token_requests_limited_total{limit="${kind}"`));
-
-  return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? Number.NaN);
+function limitedCounter(server: AuthServer, kind: string): Promise<number> {
+  return counterValue(server, 'auth_token_requests_limited_total', 'limit', kind);
 }
 
 describe('token endpoint rate limit per client', () => {
