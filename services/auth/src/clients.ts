@@ -2,9 +2,6 @@ import { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 import type { ClientMetadata } from 'oidc-provider';
 import { scopesOfClient } from './resource-servers.ts';
 
-// The service clients are a platform-wide fact (installers give each a secret), kept in contracts.
-export { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
-
 /** The admin command-line tool: a public native client (RFC 8252), so no secret. */
 export const cliClientId = 'footfall-cli';
 

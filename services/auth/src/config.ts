@@ -1,8 +1,8 @@
+import { serviceClientIds } from '@footfall/contracts';
 import { postgresUrlSchema } from '@footfall/db';
 import { messagingConfigShape, requireTransportSettings } from '@footfall/messaging';
 import { baseConfigShape, portWithDefault } from '@footfall/service-kit';
 import { z } from 'zod';
-import { serviceClientIds } from './clients.ts';
 import { isLoopbackHost } from './loopback-host.ts';
 import { mailConfigShape, requireMailSettings } from './mail-config.ts';
 

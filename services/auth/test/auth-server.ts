@@ -3,6 +3,7 @@
  * what the auth service's own tests and libs/auth-client's tests run their OAuth flows against.
  * Runs only inside vitest (the databases come from the run's global PostgreSQL).
  */
+import { type ServiceClientId, serviceClientIds } from '@footfall/contracts';
 import type { ServiceApp, ServiceOptions } from '@footfall/service-kit';
 import {
   authServiceEnvironment,
@@ -12,7 +13,6 @@ import {
   type TestDatabases,
 } from '@footfall/testing';
 import { buildApp } from '../src/app.ts';
-import { type ServiceClientId, serviceClientIds } from '../src/clients.ts';
 import { type Config, configSchema } from '../src/config.ts';
 
 export interface AuthServerOptions {

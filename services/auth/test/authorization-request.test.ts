@@ -1,8 +1,12 @@
-import { cliRedirect, dashboardRedirect } from '@footfall/testing';
+import {
+  cliRedirect,
+  dashboardRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 
 describe('authorization requests (RFC 9700 settings)', () => {
   let server: AuthServer;

@@ -1,8 +1,9 @@
+import { discoverServiceClient } from '@footfall/testing';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { oauthErrorOf } from './oauth-clients.ts';
 
 const customer = 'urn:footfall:customer';
 

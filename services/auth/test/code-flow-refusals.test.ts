@@ -1,15 +1,15 @@
-import { cliRedirect, dashboardRedirect } from '@footfall/testing';
+import {
+  cliRedirect,
+  dashboardRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { type CodeFlowRequest, exchangeCode, runCodeFlow } from './code-flow.ts';
 import { raceOnHeldRows } from './held-rows.ts';
-import {
-  discoverPublicClient,
-  discoverServiceClient,
-  oauthErrorOf,
-  outcomesOf,
-} from './oauth-clients.ts';
+import { oauthErrorOf, outcomesOf } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 

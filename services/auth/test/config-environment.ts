@@ -2,7 +2,7 @@
  * A complete auth environment for the configuration tests, and what a parse of one names when
  * it fails: each test changes only the variables it is about.
  */
-import { serviceClientIds } from '../src/clients.ts';
+import { serviceClientIds } from '@footfall/contracts';
 import { configSchema } from '../src/config.ts';
 
 /** Every service client's secret in validEnvironment: just long enough. */

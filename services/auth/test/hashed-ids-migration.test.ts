@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runMigrations } from '@footfall/db';
 import {
   createTestDatabases,
+  discoverServiceClient,
   generateClientSecrets,
   migrateAll,
   migrationsDirectory,
@@ -15,7 +16,6 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient } from './oauth-clients.ts';
 
 const migration = '0005_hash_oidc_model_ids';
 const auth = 'urn:footfall:auth';

@@ -1,10 +1,10 @@
-import { cliRedirect } from '@footfall/testing';
+import { cliRedirect, discoverPublicClient, discoverServiceClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchAuditEvent } from './audit-trail.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { oauthErrorOf } from './oauth-clients.ts';
 import { LogCapture } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
 

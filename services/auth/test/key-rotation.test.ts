@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { queryAs, withClient } from '@footfall/testing';
+import { discoverServiceClient, queryAs, withClient } from '@footfall/testing';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { configSchema, longestKeyRefreshIntervalMs } from '../src/config.ts';
 import { retiredKeyRetentionSeconds } from '../src/signing-key-retention.ts';
 import { loadSigningKeys, rotateSigningKey } from '../src/signing-keys.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 
 const customer = 'urn:footfall:customer';

@@ -1,8 +1,8 @@
-import { choosePassword, cliRedirect, PageBrowser } from '@footfall/testing';
+import { choosePassword, cliRedirect, discoverPublicClient, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, secretsOf } from './oauth-clients.ts';
+import { secretsOf } from './oauth-clients.ts';
 import { LogCapture } from './sign-in-session.ts';
 import { SmtpPeer } from './smtp-peer.ts';
 import { createTestUser } from './test-users.ts';

@@ -1,7 +1,7 @@
+import { discoverServiceClient, secretOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient, secretOf } from './oauth-clients.ts';
 
 describe('auth logs', () => {
   const lines: string[] = [];

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { choosePassword, cliRedirect, PageBrowser } from '@footfall/testing';
+import { choosePassword, cliRedirect, discoverPublicClient, PageBrowser } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient } from './oauth-clients.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
 import { auditEventsOf, openLink, providerRecordsOf, uniqueEmail } from './user-api-calls.ts';

@@ -1,9 +1,6 @@
+import type { ServiceClientId } from '@footfall/contracts';
 import * as client from 'openid-client';
-import type { ServiceClientId } from '../src/clients.ts';
 import type { AuthServer } from './auth-server.ts';
-
-// The in-process AuthServer has the issuer and clients these need, so the auth tests use them too.
-export { discoverPublicClient, discoverServiceClient, secretOf } from '@footfall/testing';
 
 /** The OAuth `error` code of a rejected openid-client call, for asserting codes not messages. */
 export async function oauthErrorOf(call: Promise<unknown>): Promise<string> {

@@ -1,7 +1,6 @@
-import { queryAs } from '@footfall/testing';
+import { queryAs, secretOf } from '@footfall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { secretOf } from './oauth-clients.ts';
 import { LogCapture } from './sign-in-session.ts';
 
 /** The log lines that carry `reqId`, with the message of each. */

@@ -3,6 +3,8 @@ import {
   choosePassword,
   cliRedirect,
   dashboardRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
   PageBrowser,
   pageFormOf,
 } from '@footfall/testing';
@@ -13,7 +15,7 @@ import { escapeHtml } from '../src/html-pages.ts';
 import { passwordLength } from '../src/password-policy.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { oauthErrorOf } from './oauth-clients.ts';
 import { expectStrictPage } from './page-policy.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';

@@ -1,7 +1,7 @@
+import { discoverServiceClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient } from './oauth-clients.ts';
 
 // Everything a service writes is a JSON log line; oidc-provider's own notices are plain console
 // text, printed once per process, so this file is the process's first token request.

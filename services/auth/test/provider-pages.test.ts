@@ -1,6 +1,7 @@
 import {
   authorizationUrlOf,
   cliRedirect,
+  discoverPublicClient,
   PageBrowser,
   pageFormOf,
   passSignInPages,
@@ -10,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient } from './oauth-clients.ts';
 import { buttonFormOf, expectStrictPage } from './page-policy.ts';
 import { auditRows, openSignIn } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';

@@ -1,4 +1,4 @@
-import { cliRedirect } from '@footfall/testing';
+import { cliRedirect, discoverPublicClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKey } from '../src/oidc-adapter.ts';
@@ -6,7 +6,7 @@ import { watchAuditEvent } from './audit-trail.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
 import { raceOnHeldRows } from './held-rows.ts';
-import { discoverPublicClient, oauthErrorOf, outcomesOf } from './oauth-clients.ts';
+import { oauthErrorOf, outcomesOf } from './oauth-clients.ts';
 import { LogCapture } from './sign-in-session.ts';
 import { withAuthPool } from './test-pool.ts';
 import { createTestUser, type TestUser } from './test-users.ts';

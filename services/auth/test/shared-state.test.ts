@@ -1,9 +1,9 @@
-import { withClient } from '@footfall/testing';
+import { discoverServiceClient, withClient } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteExpiredState } from '../src/expired-state-cleanup.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient, secretsOf } from './oauth-clients.ts';
+import { secretsOf } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 
 const auth = 'urn:footfall:auth';

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import {
   authorizationUrlOf,
   type Credentials,
+  discoverPublicClient,
   exchangeCode,
   findChromium,
 } from '@footfall/testing';
@@ -9,7 +10,6 @@ import type * as client from 'openid-client';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverPublicClient } from './oauth-clients.ts';
 import { createTestUser } from './test-users.ts';
 
 // The tests compile without the DOM library; this is the one browser function a page check calls.

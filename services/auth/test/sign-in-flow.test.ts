@@ -1,10 +1,14 @@
-import { cliRedirect, dashboardRedirect } from '@footfall/testing';
+import {
+  cliRedirect,
+  dashboardRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
+} from '@footfall/testing';
 import { decodeJwt } from 'jose';
 import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 
 const customerResource = 'urn:footfall:customer';

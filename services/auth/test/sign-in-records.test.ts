@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { dashboardRedirect } from '@footfall/testing';
+import { dashboardRedirect, discoverServiceClient } from '@footfall/testing';
 import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverServiceClient, secretsOf } from './oauth-clients.ts';
+import { secretsOf } from './oauth-clients.ts';
 import {
   auditRows,
   auditRowsOf,

@@ -2,6 +2,7 @@ import {
   authorizationUrlOf,
   type Credentials,
   cliRedirect,
+  discoverPublicClient,
   PageBrowser,
   pageFormOf,
 } from '@footfall/testing';
@@ -13,7 +14,6 @@ import type * as client from 'openid-client';
 import { expect } from 'vitest';
 import { escapeHtml } from '../src/html-pages.ts';
 import type { AuthServer } from './auth-server.ts';
-import { discoverPublicClient } from './oauth-clients.ts';
 import { withAuthPool } from './test-pool.ts';
 
 export interface SignInSession {

@@ -1,9 +1,14 @@
-import { cliRedirect, type PageBrowser, withClient } from '@footfall/testing';
+import {
+  cliRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
+  type PageBrowser,
+  withClient,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient } from './oauth-clients.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser, type TestUser } from './test-users.ts';
 

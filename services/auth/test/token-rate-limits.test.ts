@@ -1,7 +1,8 @@
+import { discoverServiceClient, secretOf } from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
-import { discoverServiceClient, oauthErrorOf, secretOf } from './oauth-clients.ts';
+import { oauthErrorOf } from './oauth-clients.ts';
 import { counterValue, LogCapture } from './sign-in-session.ts';
 
 const limit = 4;

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { cliRedirect, PageBrowser } from '@footfall/testing';
+import {
+  cliRedirect,
+  discoverPublicClient,
+  discoverServiceClient,
+  PageBrowser,
+} from '@footfall/testing';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oidcServerOf } from '../src/app.ts';
 import { userApiResource, userApiScope } from '../src/user-api-access.ts';
 import { type AuthServer, startAuthServer } from './auth-server.ts';
 import { exchangeCode, runCodeFlow } from './code-flow.ts';
-import { discoverPublicClient, discoverServiceClient, oauthErrorOf } from './oauth-clients.ts';
+import { oauthErrorOf } from './oauth-clients.ts';
 import { openSignIn, submitSignIn } from './sign-in-session.ts';
 import { createTestUser } from './test-users.ts';
 import {
