@@ -61,7 +61,11 @@ export async function createService(options: ServiceOptions): Promise<FastifyIns
     logController: new RequestLog(),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
-    http: { connectionsCheckingInterval: timeoutCheckIntervalMs(config.REQUEST_TIMEOUT_MS) },
+    http: {
+      // Node's own headers timeout (60 s) would otherwise cut a longer REQUEST_TIMEOUT_MS short.
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: timeoutCheckIntervalMs(config.REQUEST_TIMEOUT_MS),
+    },
     trustProxy: config.TRUST_PROXY,
     // URLs the router refuses and bytes Node's parser refuses would otherwise get fastify's
     // uncoded bodies, which echo the path, without a request id, a log line or a metric.
